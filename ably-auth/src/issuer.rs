@@ -1,0 +1,184 @@
+//! Turning a [`Grant`] into a credential: a signed TokenRequest, an Ably JWT, or (with the
+//! `rest` feature) an Ably token fetched from Ably.
+
+use crate::error::Result;
+use crate::identity::Grant;
+use crate::jwt::JwtBuilder;
+use crate::key::Key;
+use crate::sign::{Clock, NonceSource, Signer, SystemClock};
+use crate::token::{TokenDetails, TokenParams, TokenRequest};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A credential to hand to an Ably client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed TokenRequest; the client exchanges it for a token at Ably.
+    TokenRequest(TokenRequest),
+    /// An Ably JWT.
+    Jwt(String),
+    /// An Ably token obtained server-side.
+    TokenDetails(TokenDetails),
+}
+
+impl Credential {
+    /// The content type an authUrl answers with: `application/json`, or `application/jwt`.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Credential::Jwt(_) => "application/jwt",
+            _ => "application/json",
+        }
+    }
+
+    /// The response body an authUrl answers with.
+    pub fn to_body(&self) -> String {
+        match self {
+            Credential::TokenRequest(r) => r.to_json(),
+            Credential::Jwt(jwt) => jwt.clone(),
+            Credential::TokenDetails(d) => d.to_json(),
+        }
+    }
+
+    /// A short name for logs: `token_request`, `jwt` or `token`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credential::TokenRequest(_) => "token_request",
+            Credential::Jwt(_) => "jwt",
+            Credential::TokenDetails(_) => "token",
+        }
+    }
+}
+
+/// Issues a credential for a grant that policy has already decided (and hints narrowed).
+///
+/// Implementations: [`TokenRequestIssuer`], [`JwtIssuer`], and with the `rest` feature
+/// `AblyTokenIssuer`.
+pub trait TokenIssuer: Send + Sync {
+    /// Issues a credential carrying exactly `grant`.
+    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send;
+}
+
+impl<T: TokenIssuer + ?Sized> TokenIssuer for Arc<T> {
+    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
+        (**self).issue(grant)
+    }
+}
+
+/// Issues signed TokenRequests locally; no network.
+///
+/// ```
+/// use ably_auth::{Capability, ClientId, Credential, Grant, Key, TokenIssuer, TokenRequestIssuer};
+/// use std::time::Duration;
+///
+/// let issuer = TokenRequestIssuer::new("appId.keyId:keySecret".parse::<Key>()?);
+/// let grant = Grant::new(Some(ClientId::new("alice")?), Capability::all_channels(), Duration::from_secs(60));
+/// let credential = futures_lite_block_on(issuer.issue(&grant))?;
+/// let Credential::TokenRequest(request) = credential else { unreachable!() };
+/// assert_eq!(request.client_id.as_deref(), Some("alice"));
+/// assert_eq!(request.ttl, Some(60_000));
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
+/// # }
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TokenRequestIssuer {
+    signer: Signer,
+}
+
+impl TokenRequestIssuer {
+    /// Signs with `key`, the system clock and random nonces.
+    pub fn new(key: Key) -> TokenRequestIssuer {
+        TokenRequestIssuer {
+            signer: Signer::new(key),
+        }
+    }
+
+    /// Signs with a configured [`Signer`] (clock and nonce source injected).
+    pub fn with_signer(signer: Signer) -> TokenRequestIssuer {
+        TokenRequestIssuer { signer }
+    }
+
+    /// Uses `clock` for timestamps.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> TokenRequestIssuer {
+        self.signer = self.signer.with_clock(clock);
+        self
+    }
+
+    /// Uses `nonces` for nonces.
+    pub fn with_nonce_source(mut self, nonces: Arc<dyn NonceSource>) -> TokenRequestIssuer {
+        self.signer = self.signer.with_nonce_source(nonces);
+        self
+    }
+
+    /// Signs a TokenRequest for `grant` now.
+    pub fn sign(&self, grant: &Grant) -> Result<TokenRequest> {
+        self.signer.sign(&TokenParams {
+            ttl: Some(grant.ttl),
+            capability: Some(grant.capability.clone()),
+            client_id: grant.client_id.clone(),
+            timestamp: None,
+            nonce: None,
+        })
+    }
+}
+
+impl TokenIssuer for TokenRequestIssuer {
+    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
+        std::future::ready(self.sign(grant).map(Credential::TokenRequest))
+    }
+}
+
+/// Issues Ably JWTs locally; no network.
+#[derive(Clone, Debug)]
+pub struct JwtIssuer {
+    key: Key,
+    clock: Arc<dyn Clock>,
+    backdate: Duration,
+}
+
+impl JwtIssuer {
+    /// Signs with `key` and the system clock; `iat` is not back-dated.
+    pub fn new(key: Key) -> JwtIssuer {
+        JwtIssuer {
+            key,
+            clock: Arc::new(SystemClock),
+            backdate: Duration::ZERO,
+        }
+    }
+
+    /// Uses `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> JwtIssuer {
+        self.clock = clock;
+        self
+    }
+
+    /// Back-dates `iat` by `by`, to tolerate a server clock ahead of Ably's.
+    pub fn with_backdate(mut self, by: Duration) -> JwtIssuer {
+        self.backdate = by;
+        self
+    }
+
+    /// A builder preset with this issuer's key, clock and back-dating, and `grant`; add your own
+    /// claims before signing.
+    pub fn builder(&self, grant: &Grant) -> JwtBuilder {
+        let mut builder = JwtBuilder::new(&self.key)
+            .clock(self.clock.clone())
+            .backdate(self.backdate)
+            .ttl(grant.ttl)
+            .capability(grant.capability.clone());
+        if let Some(id) = &grant.client_id {
+            builder = builder.client_id(id.clone());
+        }
+        builder
+    }
+}
+
+impl TokenIssuer for JwtIssuer {
+    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
+        std::future::ready(self.builder(grant).sign().map(Credential::Jwt))
+    }
+}

@@ -1,0 +1,366 @@
+//! TokenParams, TokenRequest and TokenDetails with their exact wire shapes.
+
+use crate::capability::Capability;
+use crate::client_id::ClientId;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+/// The longest ttl Ably grants: 24 hours.
+pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The longest ttl for a key with revocable tokens: 1 hour.
+pub const MAX_TTL_REVOCABLE: Duration = Duration::from_secs(60 * 60);
+/// The ttl Ably applies when a request names none: 60 minutes.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// What a token should allow. Every field is optional, and an absent field is left out of the
+/// request so the Ably service applies its own default (never a client-side default).
+///
+/// ```
+/// use ably_auth::{Capability, ClientId, Operation::*, TokenParams};
+/// use std::time::Duration;
+///
+/// let params = TokenParams {
+///     ttl: Some(Duration::from_secs(3600)),
+///     capability: Some(Capability::new().grant("chat:*", [Subscribe])?),
+///     client_id: Some(ClientId::new("alice")?),
+///     ..TokenParams::default()
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&params).unwrap(),
+///     r#"{"ttl":3600000,"capability":"{\"chat:*\":[\"subscribe\"]}","clientId":"alice"}"#
+/// );
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenParams {
+    /// Token lifetime (sent in milliseconds). `None`: Ably's default, 60 minutes.
+    #[serde(default, with = "ttl_ms", skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<Duration>,
+    /// Requested capability (sent as a JSON string). `None`: the key's full capability.
+    #[serde(default, with = "capability_string", skip_serializing_if = "Option::is_none")]
+    pub capability: Option<Capability>,
+    /// The clientId the token is bound to; [`ClientId::wildcard`] lets it act as anyone.
+    /// `None`: an anonymous token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    /// Milliseconds since the Unix epoch; `None`: now. Never stored as a default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// At least 16 characters; `None`: a random one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
+impl TokenParams {
+    /// Checks what can be checked without the key: ttl positive and at most `max_ttl`, capability
+    /// not empty, nonce at least 16 characters.
+    pub fn validate(&self, max_ttl: Duration) -> Result<()> {
+        if let Some(ttl) = self.ttl {
+            validate_ttl(ttl, max_ttl)?;
+        }
+        if let Some(cap) = &self.capability
+            && cap.is_empty()
+        {
+            return Err(Error::InvalidCapability(
+                "the capability is empty; leave it `None` for the key's capability".into(),
+            ));
+        }
+        if let Some(nonce) = &self.nonce
+            && nonce.chars().count() < 16
+        {
+            return Err(Error::bad_request("the nonce must be at least 16 characters"));
+        }
+        Ok(())
+    }
+}
+
+/// Checks a ttl against Ably's limits (positive, at most `max`); errors are 40003.
+pub fn validate_ttl(ttl: Duration, max: Duration) -> Result<()> {
+    if ttl.as_millis() == 0 {
+        return Err(Error::InvalidTtl(
+            "ttl must be at least 1 ms; use `None` for Ably's default of 60 minutes".into(),
+        ));
+    }
+    if ttl > max {
+        return Err(Error::InvalidTtl(format!(
+            "excessive value for ttl: {} ms exceeds the limit of {} ms{}",
+            ttl.as_millis(),
+            max.as_millis(),
+            if max == MAX_TTL_REVOCABLE {
+                " (revocation is enabled on this key)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(())
+}
+
+/// A signed request for an Ably token, as sent to `POST /keys/{keyName}/requestToken` or
+/// returned from an authUrl. It serializes to exactly its 7 wire fields, absent ones omitted;
+/// it deserializes what every SDK sends, including ably-python's `null`s.
+///
+/// The `capability` is the exact JSON text that was signed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    /// `appId.keyId`.
+    pub key_name: String,
+    /// Requested lifetime in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u64>,
+    /// Requested capability: JSON text, signed verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    /// The clientId the token will carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: u64,
+    /// Unique random string, at least 16 characters.
+    pub nonce: String,
+    /// Base64 HMAC-SHA256 of the signed text.
+    pub mac: String,
+}
+
+impl TokenRequest {
+    /// The JSON wire form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a TokenRequest body with Ably's error codes: 40001 for a body that is not a
+    /// TokenRequest, 40003 for a ttl that is negative or not an integer.
+    pub fn from_json(body: &[u8]) -> Result<TokenRequest> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Lenient {
+            key_name: Option<String>,
+            #[serde(default)]
+            ttl: Option<serde_json::Number>,
+            #[serde(default)]
+            capability: Option<String>,
+            #[serde(default)]
+            client_id: Option<String>,
+            timestamp: Option<serde_json::Number>,
+            nonce: Option<String>,
+            mac: Option<String>,
+        }
+        let raw: Lenient = serde_json::from_slice(body)
+            .map_err(|e| Error::bad_body(format!("the body is not a TokenRequest: {e}")))?;
+        let missing = |field: &str| Error::bad_body(format!("the TokenRequest has no {field}"));
+        let ttl = match raw.ttl {
+            None => None,
+            Some(n) => Some(n.as_u64().ok_or_else(|| {
+                Error::InvalidTtl(format!("ttl {n} is not a positive integer of milliseconds"))
+            })?),
+        };
+        let timestamp = raw.timestamp.ok_or_else(|| missing("timestamp"))?;
+        let timestamp = timestamp.as_u64().ok_or_else(|| {
+            Error::bad_body(format!("timestamp {timestamp} is not milliseconds since the epoch"))
+        })?;
+        Ok(TokenRequest {
+            key_name: raw.key_name.ok_or_else(|| missing("keyName"))?,
+            ttl,
+            capability: raw.capability,
+            client_id: raw.client_id,
+            timestamp,
+            nonce: raw.nonce.ok_or_else(|| missing("nonce"))?,
+            mac: raw.mac.ok_or_else(|| missing("mac"))?,
+        })
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("key_name", &self.key_name)
+            .field("ttl", &self.ttl)
+            .field("capability", &self.capability)
+            .field("client_id", &self.client_id)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("mac", &self.mac)
+            .finish()
+    }
+}
+
+/// An Ably token and what it permits, as returned by `requestToken`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenDetails {
+    /// The token string.
+    pub token: String,
+    /// Expiry, milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub expires: u64,
+    /// Issue time, milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub issued: u64,
+    /// The capability the service granted (its canonical JSON text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    /// The clientId bound to the token, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The key that issued the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+}
+
+impl TokenDetails {
+    /// A TokenDetails holding only a token string (from an authUrl answering `text/plain` or
+    /// `application/jwt`); expiry unknown.
+    pub fn from_token(token: impl Into<String>) -> TokenDetails {
+        TokenDetails {
+            token: token.into(),
+            expires: 0,
+            issued: 0,
+            capability: None,
+            client_id: None,
+            key_name: None,
+        }
+    }
+
+    /// The JSON wire form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether the token expires within `margin` of `now_ms` (false when expiry is unknown).
+    pub fn expires_within(&self, now_ms: u64, margin: Duration) -> bool {
+        self.expires != 0 && self.expires <= now_ms.saturating_add(margin.as_millis() as u64)
+    }
+}
+
+/// Shows the token's first characters only: a bearer token does not belong in logs.
+impl fmt::Debug for TokenDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.token.chars().take(8).collect();
+        f.debug_struct("TokenDetails")
+            .field("token", &format_args!("{shown}…"))
+            .field("expires", &self.expires)
+            .field("issued", &self.issued)
+            .field("capability", &self.capability)
+            .field("client_id", &self.client_id)
+            .field("key_name", &self.key_name)
+            .finish()
+    }
+}
+
+pub(crate) mod ttl_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(ttl: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match ttl {
+            Some(d) => s.serialize_u64(d.as_millis() as u64),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis))
+    }
+}
+
+pub(crate) mod capability_string {
+    use crate::capability::Capability;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(cap: &Option<Capability>, s: S) -> Result<S::Ok, S::Error> {
+        match cap {
+            Some(c) => s.serialize_str(&c.to_json()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Capability>, D::Error> {
+        Option::<Capability>::deserialize(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_request_has_exactly_its_wire_fields() {
+        let req = TokenRequest {
+            key_name: "a.b".into(),
+            ttl: None,
+            capability: None,
+            client_id: None,
+            timestamp: 1,
+            nonce: "n".into(),
+            mac: "m".into(),
+        };
+        assert_eq!(
+            req.to_json(),
+            r#"{"keyName":"a.b","timestamp":1,"nonce":"n","mac":"m"}"#
+        );
+    }
+
+    #[test]
+    fn reads_python_nulls() {
+        let body = br#"{"keyName":"a.b","ttl":null,"capability":null,"clientId":null,"timestamp":1700000000000,"nonce":"0123456789abcdef","mac":"x"}"#;
+        let req = TokenRequest::from_json(body).unwrap();
+        assert_eq!(req.ttl, None);
+        assert_eq!(req.capability, None);
+        let via_serde: TokenRequest = serde_json::from_slice(body).unwrap();
+        assert_eq!(via_serde, req);
+    }
+
+    #[test]
+    fn malformed_bodies_get_ably_codes() {
+        let cases: &[(&[u8], u32)] = &[
+            (b"", 40001),
+            (b"[]", 40001),
+            (br#"{"timestamp":1,"nonce":"n","mac":"m"}"#, 40001),
+            (br#"{"keyName":"a.b","nonce":"n","mac":"m"}"#, 40001),
+            (br#"{"keyName":"a.b","timestamp":-5,"nonce":"n","mac":"m"}"#, 40001),
+            (br#"{"keyName":"a.b","ttl":-1,"timestamp":1,"nonce":"n","mac":"m"}"#, 40003),
+            (br#"{"keyName":"a.b","ttl":1.5,"timestamp":1,"nonce":"n","mac":"m"}"#, 40003),
+            (br#"{"keyName":"a.b","ttl":"60","timestamp":1,"nonce":"n","mac":"m"}"#, 40001),
+            (br#"{"keyName":"a.b","timestamp":1,"nonce":"n"}"#, 40001),
+        ];
+        for (body, code) in cases {
+            let err = TokenRequest::from_json(body).unwrap_err();
+            assert_eq!(err.code(), *code, "{}", String::from_utf8_lossy(body));
+            assert_eq!(err.status(), 400);
+        }
+    }
+
+    #[test]
+    fn params_omit_absent_fields() {
+        assert_eq!(serde_json::to_string(&TokenParams::default()).unwrap(), "{}");
+        let params: TokenParams =
+            serde_json::from_str(r#"{"ttl":null,"capability":"{\"a\":[\"publish\"]}","clientId":"*"}"#)
+                .unwrap();
+        assert_eq!(params.ttl, None);
+        assert!(params.client_id.unwrap().is_wildcard());
+        assert_eq!(params.capability.unwrap().to_json(), r#"{"a":["publish"]}"#);
+    }
+
+    #[test]
+    fn ttl_limits() {
+        assert!(validate_ttl(Duration::from_millis(1), MAX_TTL).is_ok());
+        assert!(validate_ttl(MAX_TTL, MAX_TTL).is_ok());
+        assert_eq!(validate_ttl(Duration::ZERO, MAX_TTL).unwrap_err().code(), 40003);
+        let err = validate_ttl(MAX_TTL + Duration::from_millis(1), MAX_TTL).unwrap_err();
+        assert_eq!((err.code(), err.status()), (40003, 400));
+        let err = validate_ttl(Duration::from_secs(3601), MAX_TTL_REVOCABLE).unwrap_err();
+        assert!(err.to_string().contains("revocation"), "{err}");
+    }
+
+    #[test]
+    fn token_details_debug_hides_the_token() {
+        let details = TokenDetails::from_token("appId.averylongsecrettokenvalue");
+        assert!(!format!("{details:?}").contains("averylongsecret"));
+    }
+}

@@ -1,0 +1,285 @@
+//! Verifying TokenRequests and Ably JWTs the way the Ably service does (§6.4 of the wire
+//! reference): MAC, timestamp window, nonce replay, ttl limits, capability and clientId.
+
+use crate::capability::Capability;
+use crate::client_id::ClientId;
+use crate::error::{Error, Result};
+use crate::jwt::{CLAIM_CAPABILITY, CLAIM_CLIENT_ID, CLAIM_REVOCATION_KEY, DecodedJwt};
+use crate::key::Key;
+use crate::sign::{Clock, SystemClock};
+use crate::token::{DEFAULT_TTL, TokenRequest, validate_ttl};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How far a TokenRequest timestamp may be from the verifier's clock: 2 minutes.
+pub const TIMESTAMP_WINDOW: Duration = Duration::from_secs(120);
+
+/// What a verified TokenRequest or JWT grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The key that signed it.
+    pub key_name: String,
+    /// The clientId it carries (possibly the wildcard), or `None` for anonymous.
+    pub client_id: Option<ClientId>,
+    /// The effective capability: requested ∩ key capability.
+    pub capability: Capability,
+    /// Issue time, ms since the epoch.
+    pub issued: u64,
+    /// Expiry, ms since the epoch.
+    pub expires: u64,
+    /// The JWT's revocation key, if any.
+    pub revocation_key: Option<String>,
+}
+
+/// Verifies TokenRequests and Ably JWTs against a set of keys, each with the capability it
+/// has "in the dashboard".
+///
+/// ```
+/// use ably_auth::{Capability, FixedClock, Key, Signer, TokenParams, Verifier};
+/// use std::sync::Arc;
+///
+/// let clock = Arc::new(FixedClock::new(1_700_000_000_000));
+/// let key: Key = "appId.keyId:keySecret".parse()?;
+/// let verifier = Verifier::new().with_clock(clock.clone()).with_key(
+///     key.clone().with_capability(Capability::parse(r#"{"chat:*":["publish","subscribe"]}"#)?),
+/// );
+/// let request = Signer::new(key).with_clock(clock).sign(&TokenParams::default())?;
+/// let granted = verifier.verify_token_request(&request)?;
+/// assert_eq!(granted.capability.to_json(), r#"{"chat:*":["publish","subscribe"]}"#);
+/// // The same request again is a replay.
+/// assert_eq!(verifier.verify_token_request(&request).unwrap_err().code(), 40105);
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+pub struct Verifier {
+    keys: HashMap<String, Key>,
+    clock: Arc<dyn Clock>,
+    window: Duration,
+    jwt_skew: Duration,
+    nonces: Mutex<NonceCache>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Verifier::new()
+    }
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier with no key, the system clock, a 2-minute window and room for 100 000
+    /// nonces in it.
+    pub fn new() -> Verifier {
+        Verifier {
+            keys: HashMap::new(),
+            clock: Arc::new(SystemClock),
+            window: TIMESTAMP_WINDOW,
+            jwt_skew: Duration::from_secs(10),
+            nonces: Mutex::new(NonceCache::new(100_000)),
+        }
+    }
+
+    /// Accepts `key`. Its declared capability ([`Key::with_capability`]) is what requests are
+    /// intersected with; without one, `{"[*]*":["*"]}`.
+    pub fn with_key(mut self, key: Key) -> Verifier {
+        self.keys.insert(key.name().to_owned(), key);
+        self
+    }
+
+    /// Uses `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Verifier {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the timestamp window (default 2 minutes).
+    pub fn with_window(mut self, window: Duration) -> Verifier {
+        self.window = window;
+        self
+    }
+
+    /// Caps the number of remembered nonces; when full, new requests get 42910 until old
+    /// ones leave the window.
+    pub fn with_nonce_capacity(self, capacity: usize) -> Verifier {
+        *self.nonces.lock().unwrap_or_else(|e| e.into_inner()) = NonceCache::new(capacity);
+        self
+    }
+
+    /// The key named `name`.
+    pub fn key(&self, name: &str) -> Result<&Key> {
+        self.keys.get(name).ok_or_else(|| {
+            Error::UnknownKey(format!("no key named {name:?} is configured on this endpoint"))
+        })
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Verifies a TokenRequest and returns what a token issued for it grants.
+    pub fn verify_token_request(&self, request: &TokenRequest) -> Result<VerifiedToken> {
+        let key = self.key(&request.key_name)?;
+        if !request.mac_matches(key) {
+            return Err(Error::MacMismatch);
+        }
+        let now = self.clock.now_ms();
+        let window = self.window.as_millis() as u64;
+        if request.timestamp.abs_diff(now) > window {
+            return Err(Error::TimestampNotCurrent(format!(
+                "timestamp {} is {} ms from the server time {now}; the limit is {window} ms (is the clock in sync?)",
+                request.timestamp,
+                request.timestamp.abs_diff(now)
+            )));
+        }
+        if request.nonce.chars().count() < 16 {
+            return Err(Error::bad_request("the nonce must be at least 16 characters"));
+        }
+        let ttl = match request.ttl {
+            None | Some(0) => DEFAULT_TTL.min(key.max_ttl()),
+            Some(ms) => {
+                let ttl = Duration::from_millis(ms);
+                validate_ttl(ttl, key.max_ttl())?;
+                ttl
+            }
+        };
+        let capability = self.effective_capability(key, request.capability.as_deref())?;
+        let client_id = match request.client_id.as_deref() {
+            None => None,
+            Some(id) => Some(ClientId::from_token(id)?),
+        };
+        self.nonces
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(&request.nonce, request.timestamp, now, window)?;
+        Ok(VerifiedToken {
+            key_name: request.key_name.clone(),
+            client_id,
+            capability,
+            issued: now,
+            expires: now + ttl.as_millis() as u64,
+            revocation_key: None,
+        })
+    }
+
+    /// Verifies an Ably JWT: HS256 signature with the key named by `kid`, `iat`/`exp`, ttl
+    /// limits, capability and clientId claims.
+    pub fn verify_jwt(&self, token: &str) -> Result<VerifiedToken> {
+        let jwt = DecodedJwt::decode(token)?;
+        let key = self.key(&jwt.kid)?;
+        if !jwt.signature_matches(key) {
+            return Err(Error::InvalidToken("the JWT signature does not match".into()));
+        }
+        let seconds = |name: &str| {
+            jwt.claims.get(name).and_then(Value::as_u64).ok_or_else(|| {
+                Error::InvalidToken(format!("{name} must be specified, in seconds since the epoch"))
+            })
+        };
+        let (iat, exp) = (seconds("iat")?, seconds("exp")?);
+        let now = self.clock.now_ms();
+        if iat.saturating_mul(1000) > now + self.jwt_skew.as_millis() as u64 {
+            return Err(Error::InvalidToken("issuedAt time must not be in the future".into()));
+        }
+        if exp.saturating_mul(1000) <= now {
+            return Err(Error::TokenExpired);
+        }
+        if exp <= iat {
+            return Err(Error::InvalidToken("exp must be later than iat".into()));
+        }
+        validate_ttl(Duration::from_secs(exp - iat), key.max_ttl())?;
+        let string_claim = |name: &'static str| match jwt.claims.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(()),
+        };
+        let capability = string_claim(CLAIM_CAPABILITY).map_err(|_| {
+            Error::InvalidToken(format!("{CLAIM_CAPABILITY} must be a JSON string"))
+        })?;
+        let capability = self.effective_capability(key, capability)?;
+        let client_id = match string_claim(CLAIM_CLIENT_ID) {
+            Err(_) => return Err(Error::InvalidClientId("clientId must be a string".into())),
+            Ok(None) => None,
+            Ok(Some(id)) => Some(ClientId::from_token(id)?),
+        };
+        let revocation_key = string_claim(CLAIM_REVOCATION_KEY)
+            .map_err(|_| Error::InvalidToken(format!("{CLAIM_REVOCATION_KEY} must be a string")))?
+            .map(str::to_owned);
+        Ok(VerifiedToken {
+            key_name: jwt.kid.clone(),
+            client_id,
+            capability,
+            issued: iat * 1000,
+            expires: exp * 1000,
+            revocation_key,
+        })
+    }
+
+    fn effective_capability(&self, key: &Key, requested: Option<&str>) -> Result<Capability> {
+        let everything;
+        let key_cap = match key.capability() {
+            Some(c) => c,
+            None => {
+                everything = Capability::everything();
+                &everything
+            }
+        };
+        let Some(requested) = requested else {
+            return Ok(key_cap.clone());
+        };
+        let granted = Capability::parse(requested)?.intersect(key_cap);
+        if granted.is_empty() {
+            return Err(Error::CapabilityDenied {
+                status: 401,
+                message: format!(
+                    "requested capability {requested} is not permitted by the key's capability {key_cap}"
+                ),
+            });
+        }
+        Ok(granted)
+    }
+}
+
+/// Nonces seen within the window. Entries leave once their timestamp is outside the window
+/// (a request with that timestamp is refused anyway), so memory is bounded by `capacity`.
+struct NonceCache {
+    capacity: usize,
+    seen: HashSet<(u64, Box<str>)>,
+}
+
+impl NonceCache {
+    fn new(capacity: usize) -> NonceCache {
+        NonceCache {
+            capacity,
+            seen: HashSet::new(),
+        }
+    }
+
+    fn insert(&mut self, nonce: &str, timestamp: u64, now: u64, window: u64) -> Result<()> {
+        let key = (timestamp, Box::<str>::from(nonce));
+        if self.seen.contains(&key) {
+            return Err(Error::NonceReplayed);
+        }
+        if self.seen.len() >= self.capacity {
+            self.seen.retain(|(ts, _)| ts.abs_diff(now) <= window);
+            if self.seen.len() >= self.capacity {
+                return Err(Error::RateLimited(
+                    "too many token requests within the timestamp window".into(),
+                ));
+            }
+        }
+        self.seen.insert(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+use super::*;
+use crate::jwt::JwtBuilder;
+use crate::sign::{FixedClock, Signer};
+use crate::test_vectors;
+use crate::token::TokenParams;
+
+const NOW: u64 = 1_700_000_000_000;
+
+fn setup(key_cap: Option<&str>) -> (Arc<FixedClock>, Key, Verifier) {
+    let clock = Arc::new(FixedClock::new(NOW));
+    let mut key = Key::parse("appId.keyId:keySecret").unwrap();
+    if let Some(cap) = key_cap {
+        key = key.with_capability(Capability::parse(cap).unwrap());
+    }
+    let verifier = Verifier::new().with_clock(clock.clone()).with_key(key.clone());
+    (clock, key, verifier)
+}
+
+fn sign(key: &Key, clock: &Arc<FixedClock>, params: TokenParams) -> TokenRequest {
+    Signer::new(key.clone()).with_clock(clock.clone()).sign(&params).unwrap()
+}
+
+#[test]
+fn accepts_and_grants() {
+    let (clock, key, verifier) = setup(None);
+    let request = sign(
+        &key,
+        &clock,
+        TokenParams {
+            client_id: Some(ClientId::new("alice").unwrap()),
+            ttl: Some(Duration::from_secs(600)),
+            ..Default::default()
+        },
+    );
+    let granted = verifier.verify_token_request(&request).unwrap();
+    assert_eq!(granted.client_id.unwrap().as_str(), "alice");
+    assert_eq!(granted.capability, Capability::everything());
+    assert_eq!(granted.issued, NOW);
+    assert_eq!(granted.expires, NOW + 600_000);
+}
+
+/// The ably-python vectors (spaced and `\u`-escaped capability strings) verify as sent.
+#[test]
+fn accepts_python_signed_requests() {
+    let doc = test_vectors::load("token-requests.ably-python.json");
+    for v in doc["vectors"].as_array().unwrap() {
+        let (_, _, verifier) = setup(None);
+        let wire = serde_json::to_vec(&v["wire_json"]).unwrap();
+        let request = TokenRequest::from_json(&wire).unwrap();
+        let granted = verifier.verify_token_request(&request).unwrap();
+        let canonical = Capability::parse(v["wire_json"]["capability"].as_str().unwrap()).unwrap();
+        assert_eq!(granted.capability, canonical);
+    }
+}
+
+#[test]
+fn refuses_with_the_service_codes() {
+    let (clock, key, verifier) = setup(Some(r#"{"chat:*":["publish","subscribe"]}"#));
+    let good = sign(&key, &clock, TokenParams::default());
+
+    let mut tampered = good.clone();
+    tampered.client_id = Some("mallory".into());
+    assert_eq!(verifier.verify_token_request(&tampered).unwrap_err().code(), 40101);
+
+    let mut wrong_key = good.clone();
+    wrong_key.key_name = "appId.other".into();
+    let err = verifier.verify_token_request(&wrong_key).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40400, 404));
+
+    let stale = sign(&key, &clock, TokenParams { timestamp: Some(NOW - 30 * 60_000), ..Default::default() });
+    let err = verifier.verify_token_request(&stale).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40104, 401));
+    let future = sign(&key, &clock, TokenParams { timestamp: Some(NOW + 121_000), ..Default::default() });
+    assert_eq!(verifier.verify_token_request(&future).unwrap_err().code(), 40104);
+    let edge = sign(&key, &clock, TokenParams { timestamp: Some(NOW - 120_000), ..Default::default() });
+    assert!(verifier.verify_token_request(&edge).is_ok());
+
+    verifier.verify_token_request(&good).unwrap();
+    let err = verifier.verify_token_request(&good).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40105, 401));
+
+    let mut long = good.clone();
+    long.ttl = Some(24 * 3600 * 1000 + 1);
+    long.nonce = "another-nonce-0001".into();
+    long.sign(&key);
+    let err = verifier.verify_token_request(&long).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40003, 400));
+
+    let mut denied = good.clone();
+    denied.capability = Some(r#"{"admin":["publish"]}"#.into());
+    denied.nonce = "another-nonce-0002".into();
+    denied.sign(&key);
+    let err = verifier.verify_token_request(&denied).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40160, 401));
+
+    let mut invalid = good.clone();
+    invalid.capability = Some(r#"{"chat:a":["publish_"]}"#.into());
+    invalid.nonce = "another-nonce-0003".into();
+    invalid.sign(&key);
+    let err = verifier.verify_token_request(&invalid).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40000, 400));
+
+    let mut empty_client = good.clone();
+    empty_client.client_id = Some(String::new());
+    empty_client.nonce = "another-nonce-0004".into();
+    empty_client.sign(&key);
+    let err = verifier.verify_token_request(&empty_client).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40012, 400));
+
+    clock.advance(Duration::from_secs(1));
+    let mut short_nonce = good.clone();
+    short_nonce.nonce = "short".into();
+    short_nonce.sign(&key);
+    assert_eq!(verifier.verify_token_request(&short_nonce).unwrap_err().code(), 40000);
+}
+
+#[test]
+fn revocable_keys_allow_one_hour() {
+    let clock = Arc::new(FixedClock::new(NOW));
+    let key = Key::parse("appId.keyId:keySecret").unwrap().with_revocable_tokens(true);
+    let verifier = Verifier::new().with_clock(clock.clone()).with_key(key.clone());
+    let mut request = sign(&key, &clock, TokenParams::default());
+    request.ttl = Some(3_600_001);
+    request.sign(&key);
+    assert_eq!(verifier.verify_token_request(&request).unwrap_err().code(), 40003);
+}
+
+#[test]
+fn nonce_memory_is_bounded() {
+    let (clock, key, verifier) = setup(None);
+    let verifier = verifier.with_nonce_capacity(3);
+    for _ in 0..3 {
+        verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap();
+    }
+    let err = verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap_err();
+    assert_eq!(err.code(), 42910);
+    // Once the window has passed, old nonces are forgotten and requests flow again.
+    clock.advance(Duration::from_secs(121));
+    verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap();
+}
+
+#[test]
+fn verifies_jwt_vectors() {
+    let doc = test_vectors::load("jwt.json");
+    for v in doc["vectors"].as_array().unwrap() {
+        let key = Key::parse(v["key"].as_str().unwrap()).unwrap();
+        let iat = v["claims"]["iat"].as_u64().unwrap();
+        let clock = Arc::new(FixedClock::new(iat * 1000 + 5_000));
+        let verifier = Verifier::new().with_clock(clock.clone()).with_key(key);
+        let granted = verifier.verify_jwt(v["jwt"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            granted.capability.to_json(),
+            v["claims"]["x-ably-capability"].as_str().unwrap()
+        );
+        assert_eq!(
+            granted.client_id.unwrap().as_str(),
+            v["claims"]["x-ably-clientId"].as_str().unwrap()
+        );
+        assert_eq!(granted.revocation_key.as_deref(), v["claims"]["x-ably-revocation-key"].as_str());
+        // After exp the same JWT is expired.
+        clock.set(v["claims"]["exp"].as_u64().unwrap() * 1000);
+        let err = verifier.verify_jwt(v["jwt"].as_str().unwrap()).unwrap_err();
+        assert_eq!((err.code(), err.status()), (40142, 401));
+    }
+}
+
+#[test]
+fn refuses_bad_jwts() {
+    let (clock, key, verifier) = setup(Some(r#"{"chat:*":["subscribe"]}"#));
+    let builder = || JwtBuilder::new(&key).clock(clock.clone());
+    let good = builder().sign().unwrap();
+    assert_eq!(
+        verifier.verify_jwt(&good).unwrap().capability.to_json(),
+        r#"{"chat:*":["subscribe"]}"#
+    );
+    // Tampered payload: flip one character of the claims.
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut payload = parts[1].to_string();
+    let flipped = if payload.ends_with('A') { 'B' } else { 'A' };
+    payload.pop();
+    payload.push(flipped);
+    let tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
+    assert_eq!(verifier.verify_jwt(&tampered).unwrap_err().code(), 40144);
+    // Signed with another secret.
+    let other = Key::parse("appId.keyId:otherSecret").unwrap();
+    let forged = JwtBuilder::new(&other).clock(clock.clone()).sign().unwrap();
+    assert_eq!(verifier.verify_jwt(&forged).unwrap_err().code(), 40144);
+    // Unknown kid.
+    let stranger = Key::parse("other.key:secret").unwrap();
+    let err = verifier.verify_jwt(&JwtBuilder::new(&stranger).clock(clock.clone()).sign().unwrap()).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40400, 404));
+    // Issued in the future.
+    let future = builder().issued_at_ms(NOW + 60_000).sign().unwrap();
+    assert_eq!(verifier.verify_jwt(&future).unwrap_err().code(), 40144);
+    // Capability outside the key's.
+    let denied = builder().capability(Capability::new().grant_all("admin").unwrap()).sign().unwrap();
+    assert_eq!(verifier.verify_jwt(&denied).unwrap_err().code(), 40160);
+    for garbage in ["", "a.b", "a.b.c", "....", "eyJ.eyJ.x", &"a".repeat(200_000)] {
+        assert_eq!(verifier.verify_jwt(garbage).unwrap_err().code(), 40144, "{garbage:.20}");
+    }
+    // alg none is refused.
+    let none = format!(
+        "{}.{}.",
+        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","kid":"appId.keyId"}"#),
+        parts[1]
+    );
+    assert_eq!(verifier.verify_jwt(&none).unwrap_err().code(), 40144);
+}
+
+proptest::proptest! {
+    #[test]
+    fn jwt_verification_never_panics(s in "\\PC{0,300}") {
+        let (_, _, verifier) = setup(None);
+        let _ = verifier.verify_jwt(&s);
+    }
+}
