@@ -3,7 +3,9 @@
 pub use crate::capability::{Capability, Operation, Operations, Resource};
 pub use crate::client_id::ClientId;
 pub use crate::error::{Error, Result};
-pub use crate::identity::{AblyIdentity, AblyRole, Grant, GrantRule, TemplatePart, check_interpolated};
+pub use crate::identity::{
+    AblyIdentity, AblyRole, Grant, GrantRule, TemplatePart, check_interpolated,
+};
 pub use std::time::Duration;
 
 use std::fmt::Display;
@@ -25,7 +27,9 @@ pub fn render(
                 out.push_str(id);
             }
             TemplatePart::Field(name) => {
-                let Some(value) = field(name) else { return Ok(None) };
+                let Some(value) = field(name) else {
+                    return Ok(None);
+                };
                 check_interpolated(name, &value)?;
                 out.push_str(&value);
             }
@@ -67,7 +71,10 @@ pub struct OptionalClientId<'a, T>(pub &'a Option<T>);
 impl<T: Display> OptionalClientId<'_, T> {
     /// `None` for an anonymous user.
     pub fn into_client_id(&self) -> Result<Option<ClientId>> {
-        self.0.as_ref().map(|v| ClientId::new(v.to_string())).transpose()
+        self.0
+            .as_ref()
+            .map(|v| ClientId::new(v.to_string()))
+            .transpose()
     }
 }
 

@@ -264,9 +264,9 @@ fn parse_capability_hint(value: &str) -> Result<Option<Capability>> {
     match Capability::parse(value) {
         Ok(cap) => Ok(Some(cap)),
         // ably-python sends `{'x': ['publish']}`; its own parser retries with `"` for `'`.
-        Err(err) if value.starts_with("{'") => {
-            Capability::parse(&value.replace('\'', "\"")).map(Some).map_err(|_| err)
-        }
+        Err(err) if value.starts_with("{'") => Capability::parse(&value.replace('\'', "\""))
+            .map(Some)
+            .map_err(|_| err),
         Err(err) => Err(err),
     }
 }
@@ -300,9 +300,15 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(hints.client_id.as_deref(), Some("alice"));
-        assert_eq!(hints.capability.unwrap().to_json(), r#"{"chat:a":["subscribe"]}"#);
+        assert_eq!(
+            hints.capability.unwrap().to_json(),
+            r#"{"chat:a":["subscribe"]}"#
+        );
         assert_eq!(hints.ttl, Some(Duration::from_secs(60)));
-        assert_eq!(Hints::from_pairs([("clientId", "")]).unwrap(), Hints::default());
+        assert_eq!(
+            Hints::from_pairs([("clientId", "")]).unwrap(),
+            Hints::default()
+        );
     }
 
     #[test]
@@ -326,11 +332,23 @@ mod tests {
         let g = grant();
         let same = g.clone().narrow(&Hints::default()).unwrap();
         assert_eq!(same, g);
-        let hints = Hints { ttl: Some(Duration::from_secs(7200)), ..Default::default() };
-        assert_eq!(g.clone().narrow(&hints).unwrap().ttl, Duration::from_secs(3600));
-        let hints = Hints { client_id: Some("alice".into()), ..Default::default() };
+        let hints = Hints {
+            ttl: Some(Duration::from_secs(7200)),
+            ..Default::default()
+        };
+        assert_eq!(
+            g.clone().narrow(&hints).unwrap().ttl,
+            Duration::from_secs(3600)
+        );
+        let hints = Hints {
+            client_id: Some("alice".into()),
+            ..Default::default()
+        };
         assert!(g.clone().narrow(&hints).is_ok());
-        let hints = Hints { client_id: Some("bob".into()), ..Default::default() };
+        let hints = Hints {
+            client_id: Some("bob".into()),
+            ..Default::default()
+        };
         let err = g.clone().narrow(&hints).unwrap_err();
         assert_eq!((err.code(), err.status()), (40102, 403));
         let hints = Hints {
@@ -344,17 +362,33 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(g.clone().narrow(&hints).unwrap().capability, g.capability);
-        let anonymous = Grant { client_id: None, ..g.clone() };
-        let hints = Hints { client_id: Some("alice".into()), ..Default::default() };
+        let anonymous = Grant {
+            client_id: None,
+            ..g.clone()
+        };
+        let hints = Hints {
+            client_id: Some("alice".into()),
+            ..Default::default()
+        };
         assert_eq!(anonymous.narrow(&hints).unwrap_err().code(), 40102);
-        let wildcard = Grant { client_id: Some(ClientId::wildcard()), ..g };
-        assert_eq!(wildcard.narrow(&hints).unwrap().client_id.unwrap().as_str(), "alice");
+        let wildcard = Grant {
+            client_id: Some(ClientId::wildcard()),
+            ..g
+        };
+        assert_eq!(
+            wildcard.narrow(&hints).unwrap().client_id.unwrap().as_str(),
+            "alice"
+        );
     }
 
     #[test]
     fn interpolation_refuses_injection() {
         for bad in ["eve:*", "*", "a:b", "[meta]x", ""] {
-            assert_eq!(check_interpolated("client_id", bad).unwrap_err().code(), 40300, "{bad}");
+            assert_eq!(
+                check_interpolated("client_id", bad).unwrap_err().code(),
+                40300,
+                "{bad}"
+            );
         }
         assert!(check_interpolated("client_id", "eve[1]").is_ok());
         assert_eq!(channel_name(["user:", "alice"]).unwrap(), "user:alice");
@@ -364,7 +398,10 @@ mod tests {
         prop::collection::vec(
             (
                 "(chat|user|admin|\\*|\\[\\*\\])(:[a-z*]{1,5}){0,2}",
-                prop::sample::subsequence(vec!["publish", "subscribe", "presence", "history", "*"], 1..3),
+                prop::sample::subsequence(
+                    vec!["publish", "subscribe", "presence", "history", "*"],
+                    1..3,
+                ),
             ),
             1..4,
         )

@@ -117,7 +117,11 @@ impl JwtBuilder {
     }
 
     /// A channel-scoped claim (`ably.channel.<channel>`) other clients can read.
-    pub fn channel_claim(mut self, channel: impl Into<String>, value: impl Into<String>) -> JwtBuilder {
+    pub fn channel_claim(
+        mut self,
+        channel: impl Into<String>,
+        value: impl Into<String>,
+    ) -> JwtBuilder {
         self.channel_claims.insert(channel.into(), value.into());
         self
     }
@@ -150,7 +154,9 @@ impl JwtBuilder {
     pub fn sign(&self) -> Result<String> {
         validate_ttl(self.ttl, self.key.max_ttl())?;
         if self.ttl.as_secs() == 0 {
-            return Err(Error::InvalidTtl("a JWT ttl must be at least 1 second".into()));
+            return Err(Error::InvalidTtl(
+                "a JWT ttl must be at least 1 second".into(),
+            ));
         }
         let lifetime = self.ttl + Duration::from_secs(self.backdate.as_secs());
         if lifetime > self.key.max_ttl() {
@@ -238,7 +244,8 @@ impl DecodedJwt {
             return Err(invalid("the JWT is longer than 128 KiB"));
         }
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(invalid("a JWT has three base64url parts separated by `.`"));
         };
@@ -294,12 +301,20 @@ mod tests {
             let mut builder = JwtBuilder::new(&key)
                 .issued_at_ms(iat * 1000)
                 .ttl(Duration::from_secs(exp - iat))
-                .capability(Capability::parse(claims["x-ably-capability"].as_str().unwrap()).unwrap())
-                .client_id(ClientId::from_token(claims["x-ably-clientId"].as_str().unwrap()).unwrap());
+                .capability(
+                    Capability::parse(claims["x-ably-capability"].as_str().unwrap()).unwrap(),
+                )
+                .client_id(
+                    ClientId::from_token(claims["x-ably-clientId"].as_str().unwrap()).unwrap(),
+                );
             if let Some(rk) = claims["x-ably-revocation-key"].as_str() {
                 builder = builder.revocation_key(rk);
             }
-            assert_eq!(builder.sign().unwrap(), v["jwt"].as_str().unwrap(), "{name}");
+            assert_eq!(
+                builder.sign().unwrap(),
+                v["jwt"].as_str().unwrap(),
+                "{name}"
+            );
             let decoded = DecodedJwt::decode(v["jwt"].as_str().unwrap()).unwrap();
             assert_eq!(decoded.kid, key.name());
             assert!(decoded.signature_matches(&key));
@@ -324,18 +339,33 @@ mod tests {
         assert_eq!(claims["ably.channel.chat:lobby"], "{\"role\":\"mod\"}");
         assert_eq!(claims["plan"], "pro");
         assert!(!claims.contains_key(CLAIM_CAPABILITY));
-        for reserved in ["x-ably-capability", "X-Ably-Foo", "iat", "exp", "ably.channel.x"] {
-            assert!(JwtBuilder::new(&key).claim(reserved, 1).is_err(), "{reserved}");
+        for reserved in [
+            "x-ably-capability",
+            "X-Ably-Foo",
+            "iat",
+            "exp",
+            "ably.channel.x",
+        ] {
+            assert!(
+                JwtBuilder::new(&key).claim(reserved, 1).is_err(),
+                "{reserved}"
+            );
         }
     }
 
     #[test]
     fn ttl_limits_hold_for_jwts() {
         let key = Key::parse("appId.keyId:keySecret").unwrap();
-        let err = JwtBuilder::new(&key).ttl(Duration::from_secs(90_000)).sign().unwrap_err();
+        let err = JwtBuilder::new(&key)
+            .ttl(Duration::from_secs(90_000))
+            .sign()
+            .unwrap_err();
         assert_eq!(err.code(), 40003);
         let revocable = key.with_revocable_tokens(true);
-        let err = JwtBuilder::new(&revocable).ttl(Duration::from_secs(3601)).sign().unwrap_err();
+        let err = JwtBuilder::new(&revocable)
+            .ttl(Duration::from_secs(3601))
+            .sign()
+            .unwrap_err();
         assert_eq!(err.code(), 40003);
         let err = JwtBuilder::new(&revocable)
             .ttl(Duration::from_secs(3600))

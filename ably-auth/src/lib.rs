@@ -45,8 +45,7 @@ pub use capability::{Capability, Operation, Operations, Resource};
 pub use client_id::ClientId;
 pub use error::{Error, ErrorInfo, Result};
 pub use identity::{
-    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name,
-    check_interpolated,
+    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name, check_interpolated,
 };
 pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
@@ -54,8 +53,6 @@ pub use key::{API_KEY_ENV, Key};
 pub use sign::{Clock, FixedClock, NonceSource, RandomNonce, Signer, SystemClock};
 pub use token::{TokenDetails, TokenParams, TokenRequest};
 pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
-
-
 
 #[doc(hidden)]
 pub mod __private;

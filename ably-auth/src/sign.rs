@@ -112,7 +112,8 @@ impl RandomNonce {
         POOL.with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.used == POOL_BYTES {
-                getrandom::fill(&mut pool.bytes).expect("the operating system CSPRNG is unavailable");
+                getrandom::fill(&mut pool.bytes)
+                    .expect("the operating system CSPRNG is unavailable");
                 pool.used = 0;
             }
             let start = pool.used;
@@ -306,7 +307,9 @@ impl Signer {
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer").field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("Signer")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 

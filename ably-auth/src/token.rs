@@ -40,7 +40,11 @@ pub struct TokenParams {
     #[serde(default, with = "ttl_ms", skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Duration>,
     /// Requested capability (sent as a JSON string). `None`: the key's full capability.
-    #[serde(default, with = "capability_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "capability_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub capability: Option<Capability>,
     /// The clientId the token is bound to; [`ClientId::wildcard`] lets it act as anyone.
     /// `None`: an anonymous token.
@@ -71,7 +75,9 @@ impl TokenParams {
         if let Some(nonce) = &self.nonce
             && nonce.chars().count() < 16
         {
-            return Err(Error::bad_request("the nonce must be at least 16 characters"));
+            return Err(Error::bad_request(
+                "the nonce must be at least 16 characters",
+            ));
         }
         Ok(())
     }
@@ -160,7 +166,9 @@ impl TokenRequest {
         };
         let timestamp = raw.timestamp.ok_or_else(|| missing("timestamp"))?;
         let timestamp = timestamp.as_u64().ok_or_else(|| {
-            Error::bad_body(format!("timestamp {timestamp} is not milliseconds since the epoch"))
+            Error::bad_body(format!(
+                "timestamp {timestamp} is not milliseconds since the epoch"
+            ))
         })?;
         Ok(TokenRequest {
             key_name: raw.key_name.ok_or_else(|| missing("keyName"))?,
@@ -323,10 +331,22 @@ mod tests {
             (b"[]", 40001),
             (br#"{"timestamp":1,"nonce":"n","mac":"m"}"#, 40001),
             (br#"{"keyName":"a.b","nonce":"n","mac":"m"}"#, 40001),
-            (br#"{"keyName":"a.b","timestamp":-5,"nonce":"n","mac":"m"}"#, 40001),
-            (br#"{"keyName":"a.b","ttl":-1,"timestamp":1,"nonce":"n","mac":"m"}"#, 40003),
-            (br#"{"keyName":"a.b","ttl":1.5,"timestamp":1,"nonce":"n","mac":"m"}"#, 40003),
-            (br#"{"keyName":"a.b","ttl":"60","timestamp":1,"nonce":"n","mac":"m"}"#, 40001),
+            (
+                br#"{"keyName":"a.b","timestamp":-5,"nonce":"n","mac":"m"}"#,
+                40001,
+            ),
+            (
+                br#"{"keyName":"a.b","ttl":-1,"timestamp":1,"nonce":"n","mac":"m"}"#,
+                40003,
+            ),
+            (
+                br#"{"keyName":"a.b","ttl":1.5,"timestamp":1,"nonce":"n","mac":"m"}"#,
+                40003,
+            ),
+            (
+                br#"{"keyName":"a.b","ttl":"60","timestamp":1,"nonce":"n","mac":"m"}"#,
+                40001,
+            ),
             (br#"{"keyName":"a.b","timestamp":1,"nonce":"n"}"#, 40001),
         ];
         for (body, code) in cases {
@@ -338,10 +358,14 @@ mod tests {
 
     #[test]
     fn params_omit_absent_fields() {
-        assert_eq!(serde_json::to_string(&TokenParams::default()).unwrap(), "{}");
-        let params: TokenParams =
-            serde_json::from_str(r#"{"ttl":null,"capability":"{\"a\":[\"publish\"]}","clientId":"*"}"#)
-                .unwrap();
+        assert_eq!(
+            serde_json::to_string(&TokenParams::default()).unwrap(),
+            "{}"
+        );
+        let params: TokenParams = serde_json::from_str(
+            r#"{"ttl":null,"capability":"{\"a\":[\"publish\"]}","clientId":"*"}"#,
+        )
+        .unwrap();
         assert_eq!(params.ttl, None);
         assert!(params.client_id.unwrap().is_wildcard());
         assert_eq!(params.capability.unwrap().to_json(), r#"{"a":["publish"]}"#);
@@ -351,7 +375,10 @@ mod tests {
     fn ttl_limits() {
         assert!(validate_ttl(Duration::from_millis(1), MAX_TTL).is_ok());
         assert!(validate_ttl(MAX_TTL, MAX_TTL).is_ok());
-        assert_eq!(validate_ttl(Duration::ZERO, MAX_TTL).unwrap_err().code(), 40003);
+        assert_eq!(
+            validate_ttl(Duration::ZERO, MAX_TTL).unwrap_err().code(),
+            40003
+        );
         let err = validate_ttl(MAX_TTL + Duration::from_millis(1), MAX_TTL).unwrap_err();
         assert_eq!((err.code(), err.status()), (40003, 400));
         let err = validate_ttl(Duration::from_secs(3601), MAX_TTL_REVOCABLE).unwrap_err();

@@ -117,7 +117,9 @@ impl Verifier {
     /// The key named `name`.
     pub fn key(&self, name: &str) -> Result<&Key> {
         self.keys.get(name).ok_or_else(|| {
-            Error::UnknownKey(format!("no key named {name:?} is configured on this endpoint"))
+            Error::UnknownKey(format!(
+                "no key named {name:?} is configured on this endpoint"
+            ))
         })
     }
 
@@ -142,7 +144,9 @@ impl Verifier {
             )));
         }
         if request.nonce.chars().count() < 16 {
-            return Err(Error::bad_request("the nonce must be at least 16 characters"));
+            return Err(Error::bad_request(
+                "the nonce must be at least 16 characters",
+            ));
         }
         let ttl = match request.ttl {
             None | Some(0) => DEFAULT_TTL.min(key.max_ttl()),
@@ -177,17 +181,23 @@ impl Verifier {
         let jwt = DecodedJwt::decode(token)?;
         let key = self.key(&jwt.kid)?;
         if !jwt.signature_matches(key) {
-            return Err(Error::InvalidToken("the JWT signature does not match".into()));
+            return Err(Error::InvalidToken(
+                "the JWT signature does not match".into(),
+            ));
         }
         let seconds = |name: &str| {
             jwt.claims.get(name).and_then(Value::as_u64).ok_or_else(|| {
-                Error::InvalidToken(format!("{name} must be specified, in seconds since the epoch"))
+                Error::InvalidToken(format!(
+                    "{name} must be specified, in seconds since the epoch"
+                ))
             })
         };
         let (iat, exp) = (seconds("iat")?, seconds("exp")?);
         let now = self.clock.now_ms();
         if iat.saturating_mul(1000) > now + self.jwt_skew.as_millis() as u64 {
-            return Err(Error::InvalidToken("issuedAt time must not be in the future".into()));
+            return Err(Error::InvalidToken(
+                "issuedAt time must not be in the future".into(),
+            ));
         }
         if exp.saturating_mul(1000) <= now {
             return Err(Error::TokenExpired);

@@ -77,7 +77,10 @@ fn canonical_json_matches_ably_js() {
     );
     // ably-js puts integer-like keys first, in numeric order (wire reference §4.4, vector 4).
     let c = cap(r#"{"abc":["*"],"10":["subscribe"],"9":["publish"]}"#);
-    assert_eq!(c.to_json(), r#"{"9":["publish"],"10":["subscribe"],"abc":["*"]}"#);
+    assert_eq!(
+        c.to_json(),
+        r#"{"9":["publish"],"10":["subscribe"],"abc":["*"]}"#
+    );
     // Duplicated operations collapse; non-ASCII stays raw.
     let c = cap(r#"{"café":["publish","publish"]}"#);
     assert_eq!(c.to_json(), r#"{"café":["publish"]}"#);

@@ -11,7 +11,9 @@ fn params_from(v: &Value) -> TokenParams {
         ttl: v["ttl"].as_u64().map(Duration::from_millis),
         capability: (!v["capability"].is_null())
             .then(|| serde_json::from_value::<Capability>(v["capability"].clone()).unwrap()),
-        client_id: v["clientId"].as_str().map(|c| ClientId::from_token(c).unwrap()),
+        client_id: v["clientId"]
+            .as_str()
+            .map(|c| ClientId::from_token(c).unwrap()),
         timestamp: v["timestamp"].as_u64(),
         nonce: v["nonce"].as_str().map(str::to_owned),
     }
@@ -28,7 +30,11 @@ fn reproduces_ably_js_vectors() {
         let name = v["name"].as_str().unwrap();
         let key = Key::parse(v["key"].as_str().unwrap()).unwrap();
         let request = key.sign(&params_from(&v["params"])).unwrap();
-        assert_eq!(request.signed_text(), v["signed_text"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            request.signed_text(),
+            v["signed_text"].as_str().unwrap(),
+            "{name}"
+        );
         assert_eq!(request.mac, v["mac"].as_str().unwrap(), "{name}");
         let ours: Value = serde_json::from_str(&request.to_json()).unwrap();
         assert_eq!(ours, v["expected_json"], "{name}");
@@ -51,7 +57,11 @@ fn verifies_ably_python_vectors() {
         let wire = serde_json::to_vec(&v["wire_json"]).unwrap();
         let mut request = TokenRequest::from_json(&wire).unwrap();
         assert!(request.mac_matches(&key), "{name}");
-        assert_eq!(request.compute_mac(&key), v["mac"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            request.compute_mac(&key),
+            v["mac"].as_str().unwrap(),
+            "{name}"
+        );
         request.mac.clear();
         request.sign(&key);
         assert_eq!(request.mac, v["mac"].as_str().unwrap(), "{name}");
@@ -66,7 +76,9 @@ fn reproduces_reference_table_vectors() {
     let key = Key::parse("appId.keyId:keySecret").unwrap();
     let request = key
         .sign(&TokenParams {
-            capability: Some(Capability::parse(r#"{"9":["publish"],"10":["subscribe"],"abc":["*"]}"#).unwrap()),
+            capability: Some(
+                Capability::parse(r#"{"9":["publish"],"10":["subscribe"],"abc":["*"]}"#).unwrap(),
+            ),
             timestamp: Some(1_700_000_000_000),
             nonce: Some("0123456789abcdef".into()),
             ..TokenParams::default()
@@ -94,25 +106,39 @@ fn reproduces_reference_table_vectors() {
 
 #[test]
 fn random_nonces_are_long_and_distinct() {
-    let nonces: std::collections::HashSet<String> = (0..10_000).map(|_| RandomNonce.nonce()).collect();
+    let nonces: std::collections::HashSet<String> =
+        (0..10_000).map(|_| RandomNonce.nonce()).collect();
     assert_eq!(nonces.len(), 10_000);
-    assert!(nonces.iter().all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit())));
+    assert!(
+        nonces
+            .iter()
+            .all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
 }
 
 #[test]
 fn refuses_bad_params_before_signing() {
     let key = Key::parse("appId.keyId:keySecret").unwrap();
     let err = key
-        .sign(&TokenParams { ttl: Some(Duration::from_secs(25 * 3600)), ..Default::default() })
+        .sign(&TokenParams {
+            ttl: Some(Duration::from_secs(25 * 3600)),
+            ..Default::default()
+        })
         .unwrap_err();
     assert_eq!(err.code(), 40003);
     let revocable = key.clone().with_revocable_tokens(true);
     let err = revocable
-        .sign(&TokenParams { ttl: Some(Duration::from_secs(2 * 3600)), ..Default::default() })
+        .sign(&TokenParams {
+            ttl: Some(Duration::from_secs(2 * 3600)),
+            ..Default::default()
+        })
         .unwrap_err();
     assert_eq!(err.code(), 40003);
     let err = key
-        .sign(&TokenParams { nonce: Some("short".into()), ..Default::default() })
+        .sign(&TokenParams {
+            nonce: Some("short".into()),
+            ..Default::default()
+        })
         .unwrap_err();
     assert_eq!(err.code(), 40000);
     let limited = key.with_capability(Capability::parse(r#"{"chat:*":["subscribe"]}"#).unwrap());
@@ -134,15 +160,17 @@ fn arb_request() -> impl Strategy<Value = TokenRequest> {
         0u64..4_000_000_000_000,
         "\\PC{16,24}",
     )
-        .prop_map(|(key_name, ttl, capability, client_id, timestamp, nonce)| TokenRequest {
-            key_name,
-            ttl,
-            capability,
-            client_id,
-            timestamp,
-            nonce,
-            mac: String::new(),
-        })
+        .prop_map(
+            |(key_name, ttl, capability, client_id, timestamp, nonce)| TokenRequest {
+                key_name,
+                ttl,
+                capability,
+                client_id,
+                timestamp,
+                nonce,
+                mac: String::new(),
+            },
+        )
 }
 
 proptest! {

@@ -12,12 +12,17 @@ fn setup(key_cap: Option<&str>) -> (Arc<FixedClock>, Key, Verifier) {
     if let Some(cap) = key_cap {
         key = key.with_capability(Capability::parse(cap).unwrap());
     }
-    let verifier = Verifier::new().with_clock(clock.clone()).with_key(key.clone());
+    let verifier = Verifier::new()
+        .with_clock(clock.clone())
+        .with_key(key.clone());
     (clock, key, verifier)
 }
 
 fn sign(key: &Key, clock: &Arc<FixedClock>, params: TokenParams) -> TokenRequest {
-    Signer::new(key.clone()).with_clock(clock.clone()).sign(&params).unwrap()
+    Signer::new(key.clone())
+        .with_clock(clock.clone())
+        .sign(&params)
+        .unwrap()
 }
 
 #[test]
@@ -60,19 +65,46 @@ fn refuses_with_the_service_codes() {
 
     let mut tampered = good.clone();
     tampered.client_id = Some("mallory".into());
-    assert_eq!(verifier.verify_token_request(&tampered).unwrap_err().code(), 40101);
+    assert_eq!(
+        verifier.verify_token_request(&tampered).unwrap_err().code(),
+        40101
+    );
 
     let mut wrong_key = good.clone();
     wrong_key.key_name = "appId.other".into();
     let err = verifier.verify_token_request(&wrong_key).unwrap_err();
     assert_eq!((err.code(), err.status()), (40400, 404));
 
-    let stale = sign(&key, &clock, TokenParams { timestamp: Some(NOW - 30 * 60_000), ..Default::default() });
+    let stale = sign(
+        &key,
+        &clock,
+        TokenParams {
+            timestamp: Some(NOW - 30 * 60_000),
+            ..Default::default()
+        },
+    );
     let err = verifier.verify_token_request(&stale).unwrap_err();
     assert_eq!((err.code(), err.status()), (40104, 401));
-    let future = sign(&key, &clock, TokenParams { timestamp: Some(NOW + 121_000), ..Default::default() });
-    assert_eq!(verifier.verify_token_request(&future).unwrap_err().code(), 40104);
-    let edge = sign(&key, &clock, TokenParams { timestamp: Some(NOW - 120_000), ..Default::default() });
+    let future = sign(
+        &key,
+        &clock,
+        TokenParams {
+            timestamp: Some(NOW + 121_000),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        verifier.verify_token_request(&future).unwrap_err().code(),
+        40104
+    );
+    let edge = sign(
+        &key,
+        &clock,
+        TokenParams {
+            timestamp: Some(NOW - 120_000),
+            ..Default::default()
+        },
+    );
     assert!(verifier.verify_token_request(&edge).is_ok());
 
     verifier.verify_token_request(&good).unwrap();
@@ -111,18 +143,31 @@ fn refuses_with_the_service_codes() {
     let mut short_nonce = good.clone();
     short_nonce.nonce = "short".into();
     short_nonce.sign(&key);
-    assert_eq!(verifier.verify_token_request(&short_nonce).unwrap_err().code(), 40000);
+    assert_eq!(
+        verifier
+            .verify_token_request(&short_nonce)
+            .unwrap_err()
+            .code(),
+        40000
+    );
 }
 
 #[test]
 fn revocable_keys_allow_one_hour() {
     let clock = Arc::new(FixedClock::new(NOW));
-    let key = Key::parse("appId.keyId:keySecret").unwrap().with_revocable_tokens(true);
-    let verifier = Verifier::new().with_clock(clock.clone()).with_key(key.clone());
+    let key = Key::parse("appId.keyId:keySecret")
+        .unwrap()
+        .with_revocable_tokens(true);
+    let verifier = Verifier::new()
+        .with_clock(clock.clone())
+        .with_key(key.clone());
     let mut request = sign(&key, &clock, TokenParams::default());
     request.ttl = Some(3_600_001);
     request.sign(&key);
-    assert_eq!(verifier.verify_token_request(&request).unwrap_err().code(), 40003);
+    assert_eq!(
+        verifier.verify_token_request(&request).unwrap_err().code(),
+        40003
+    );
 }
 
 #[test]
@@ -130,13 +175,19 @@ fn nonce_memory_is_bounded() {
     let (clock, key, verifier) = setup(None);
     let verifier = verifier.with_nonce_capacity(3);
     for _ in 0..3 {
-        verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap();
+        verifier
+            .verify_token_request(&sign(&key, &clock, TokenParams::default()))
+            .unwrap();
     }
-    let err = verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap_err();
+    let err = verifier
+        .verify_token_request(&sign(&key, &clock, TokenParams::default()))
+        .unwrap_err();
     assert_eq!(err.code(), 42910);
     // Once the window has passed, old nonces are forgotten and requests flow again.
     clock.advance(Duration::from_secs(121));
-    verifier.verify_token_request(&sign(&key, &clock, TokenParams::default())).unwrap();
+    verifier
+        .verify_token_request(&sign(&key, &clock, TokenParams::default()))
+        .unwrap();
 }
 
 #[test]
@@ -156,7 +207,10 @@ fn verifies_jwt_vectors() {
             granted.client_id.unwrap().as_str(),
             v["claims"]["x-ably-clientId"].as_str().unwrap()
         );
-        assert_eq!(granted.revocation_key.as_deref(), v["claims"]["x-ably-revocation-key"].as_str());
+        assert_eq!(
+            granted.revocation_key.as_deref(),
+            v["claims"]["x-ably-revocation-key"].as_str()
+        );
         // After exp the same JWT is expired.
         clock.set(v["claims"]["exp"].as_u64().unwrap() * 1000);
         let err = verifier.verify_jwt(v["jwt"].as_str().unwrap()).unwrap_err();
@@ -187,21 +241,45 @@ fn refuses_bad_jwts() {
     assert_eq!(verifier.verify_jwt(&forged).unwrap_err().code(), 40144);
     // Unknown kid.
     let stranger = Key::parse("other.key:secret").unwrap();
-    let err = verifier.verify_jwt(&JwtBuilder::new(&stranger).clock(clock.clone()).sign().unwrap()).unwrap_err();
+    let err = verifier
+        .verify_jwt(
+            &JwtBuilder::new(&stranger)
+                .clock(clock.clone())
+                .sign()
+                .unwrap(),
+        )
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (40400, 404));
     // Issued in the future.
     let future = builder().issued_at_ms(NOW + 60_000).sign().unwrap();
     assert_eq!(verifier.verify_jwt(&future).unwrap_err().code(), 40144);
     // Capability outside the key's.
-    let denied = builder().capability(Capability::new().grant_all("admin").unwrap()).sign().unwrap();
+    let denied = builder()
+        .capability(Capability::new().grant_all("admin").unwrap())
+        .sign()
+        .unwrap();
     assert_eq!(verifier.verify_jwt(&denied).unwrap_err().code(), 40160);
-    for garbage in ["", "a.b", "a.b.c", "....", "eyJ.eyJ.x", &"a".repeat(200_000)] {
-        assert_eq!(verifier.verify_jwt(garbage).unwrap_err().code(), 40144, "{garbage:.20}");
+    for garbage in [
+        "",
+        "a.b",
+        "a.b.c",
+        "....",
+        "eyJ.eyJ.x",
+        &"a".repeat(200_000),
+    ] {
+        assert_eq!(
+            verifier.verify_jwt(garbage).unwrap_err().code(),
+            40144,
+            "{garbage:.20}"
+        );
     }
     // alg none is refused.
     let none = format!(
         "{}.{}.",
-        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","kid":"appId.keyId"}"#),
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"{"alg":"none","kid":"appId.keyId"}"#
+        ),
         parts[1]
     );
     assert_eq!(verifier.verify_jwt(&none).unwrap_err().code(), 40144);
