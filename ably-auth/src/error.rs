@@ -159,6 +159,9 @@ pub enum Error {
     /// Configuration that cannot work, such as conflicting auth options (40106, 400).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A server-side fault that is not the client's doing (50000, 500).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -199,6 +202,7 @@ impl Error {
             Error::Upstream(_) => 50002,
             Error::Timeout(_) => 50003,
             Error::RateLimited(_) => 42910,
+            Error::Internal(_) => 50000,
         }
     }
 
@@ -228,6 +232,7 @@ impl Error {
             Error::Ably(info) => info.status_code,
             Error::Upstream(_) => 502,
             Error::Timeout(_) => 504,
+            Error::Internal(_) => 500,
         }
     }
 
