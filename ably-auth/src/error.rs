@@ -159,6 +159,9 @@ pub enum Error {
     /// Configuration that cannot work, such as conflicting auth options (40106, 400).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The request is larger than the endpoint accepts (40000, 413).
+    #[error("request too large: {0}")]
+    TooLarge(String),
     /// A server-side fault that is not the client's doing (50000, 500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -203,6 +206,7 @@ impl Error {
             Error::Timeout(_) => 50003,
             Error::RateLimited(_) => 42910,
             Error::Internal(_) => 50000,
+            Error::TooLarge(_) => 40000,
         }
     }
 
@@ -233,6 +237,7 @@ impl Error {
             Error::Upstream(_) => 502,
             Error::Timeout(_) => 504,
             Error::Internal(_) => 500,
+            Error::TooLarge(_) => 413,
         }
     }
 

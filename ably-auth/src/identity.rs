@@ -262,22 +262,19 @@ fn percent_decode(input: &[u8]) -> Result<String> {
     while i < input.len() {
         match input[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < input.len() => {
-                match (hex(input[i + 1]), hex(input[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < input.len() => match (hex(input[i + 1]), hex(input[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| {
-        Error::bad_request("a parameter is not valid UTF-8 after percent-decoding")
-    })
+    String::from_utf8(out)
+        .map_err(|_| Error::bad_request("a parameter is not valid UTF-8 after percent-decoding"))
 }
 
 fn parse_ttl_hint(value: &str) -> Result<Option<Duration>> {
@@ -358,7 +355,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hints.ttl, Some(Duration::from_secs(60)));
-        assert_eq!(hints.capability.unwrap().to_json(), r#"{"chat:a":["subscribe"]}"#);
+        assert_eq!(
+            hints.capability.unwrap().to_json(),
+            r#"{"chat:a":["subscribe"]}"#
+        );
         assert_eq!(hints.client_id.as_deref(), Some("jürgen x"));
         let err = Hints::from_urlencoded(b"clientId=%FF%FE").unwrap_err();
         assert_eq!((err.code(), err.status()), (40000, 400));
