@@ -49,9 +49,15 @@ async fn main() -> std::io::Result<()> {
         App::new()
             .app_data(sessions.clone())
             .app_data(page.clone())
-            .service(TokenRoute::<SessionUser, _>::token_requests("/ably/token-request", key.clone()))
+            .service(TokenRoute::<SessionUser, _>::token_requests(
+                "/ably/token-request",
+                key.clone(),
+            ))
             .service(TokenRoute::<SessionUser, _>::jwts("/ably/jwt", key.clone()))
-            .service(TokenRoute::<SessionUser, _>::ably_tokens("/ably/token", auth.clone()))
+            .service(TokenRoute::<SessionUser, _>::ably_tokens(
+                "/ably/token",
+                auth.clone(),
+            ))
             .route("/login", web::post().to(login))
             .route("/logout", web::post().to(logout))
             .route("/config", web::get().to(page_config))
@@ -80,7 +86,9 @@ impl FromRequest for SessionUser {
             .cookie(SESSION_COOKIE)
             .zip(req.app_data::<web::Data<Sessions>>())
             .and_then(|(cookie, sessions)| sessions.0.lock().unwrap().get(cookie.value()).cloned());
-        ready(user.ok_or_else(|| ably_auth::Error::Unauthorized("sign in first: POST /login".into()).into()))
+        ready(user.ok_or_else(|| {
+            ably_auth::Error::Unauthorized("sign in first: POST /login".into()).into()
+        }))
     }
 }
 
@@ -90,7 +98,10 @@ struct LoginForm {
     role: String,
 }
 
-async fn login(form: web::Form<LoginForm>, sessions: web::Data<Sessions>) -> Result<HttpResponse, AblyError> {
+async fn login(
+    form: web::Form<LoginForm>,
+    sessions: web::Data<Sessions>,
+) -> Result<HttpResponse, AblyError> {
     let role = match form.role.as_str() {
         "viewer" => Role::Viewer,
         "editor" => Role::Editor,
@@ -103,14 +114,23 @@ async fn login(form: web::Form<LoginForm>, sessions: web::Data<Sessions>) -> Res
             .into());
         }
     };
-    let user = SessionUser { name: form.user.trim().to_owned(), role };
+    let user = SessionUser {
+        name: form.user.trim().to_owned(),
+        role,
+    };
     // Refuse names Ably would refuse, and names that would inject into channel names.
     if user.name.len() > 64 {
-        return Err(ably_auth::Error::InvalidClientId("user names are at most 64 bytes".into()).into());
+        return Err(
+            ably_auth::Error::InvalidClientId("user names are at most 64 bytes".into()).into(),
+        );
     }
     user.ably_grant()?;
     let session_id = ably_auth::NonceSource::nonce(&ably_auth::RandomNonce);
-    sessions.0.lock().unwrap().insert(session_id.clone(), user.clone());
+    sessions
+        .0
+        .lock()
+        .unwrap()
+        .insert(session_id.clone(), user.clone());
     let cookie = Cookie::build(SESSION_COOKIE, session_id)
         .path("/")
         .http_only(true)
@@ -127,7 +147,9 @@ async fn logout(req: HttpRequest, sessions: web::Data<Sessions>) -> HttpResponse
     }
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();
-    HttpResponse::Ok().cookie(expired).json(serde_json::json!({ "signedOut": true }))
+    HttpResponse::Ok()
+        .cookie(expired)
+        .json(serde_json::json!({ "signedOut": true }))
 }
 
 // ---- The page and its settings ----------------------------------------------------------
@@ -159,7 +181,11 @@ impl Config {
         let (key, endpoint, local) = match std::env::var("ABLY_API_KEY") {
             Ok(_) => {
                 let key = Key::from_env().map_err(invalid)?;
-                (key, endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into()), false)
+                (
+                    key,
+                    endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into()),
+                    false,
+                )
             }
             Err(_) => {
                 let local = LocalAbly::demo();
@@ -175,8 +201,15 @@ impl Config {
                 (key, endpoint, true)
             }
         };
-        let auth = Auth::new(AuthOptions::with_key(key.clone()).endpoint(&endpoint)).map_err(invalid)?;
-        Ok(Config { key, auth, endpoint, bind, local })
+        let auth =
+            Auth::new(AuthOptions::with_key(key.clone()).endpoint(&endpoint)).map_err(invalid)?;
+        Ok(Config {
+            key,
+            auth,
+            endpoint,
+            bind,
+            local,
+        })
     }
 
     fn page_config(&self) -> serde_json::Value {
