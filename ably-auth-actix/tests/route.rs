@@ -297,6 +297,16 @@ async fn statuses_for_every_refusal() {
             40000,
             400,
         ),
+        // A JSON nesting bomb in the capability hint.
+        (
+            test::TestRequest::post()
+                .uri("/token-request")
+                .insert_header(("x-user", "alice"))
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(format!("capability=%7B%22a%22%3A{}", "%5B".repeat(4_000))),
+            40000,
+            400,
+        ),
         // A user whose name would inject a wildcard into a channel: refused, never widened.
         (
             test::TestRequest::get()
