@@ -164,6 +164,11 @@ pub struct GrantRule {
 }
 
 /// What a role may do. Usually derived with `#[derive(AblyRole)]` on an enum.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an Ably role",
+    label = "`#[ably(role)]` needs a type that implements `AblyRole`",
+    note = "add `#[derive(AblyRole)]` to the enum `{Self}`, or implement `ably_auth::AblyRole` for it by hand"
+)]
 pub trait AblyRole {
     /// The grant rules of this role. Templates may use `{client_id}` only.
     fn ably_rules(&self) -> &'static [GrantRule];

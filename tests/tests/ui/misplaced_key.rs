@@ -1,0 +1,10 @@
+use ably_auth::AblyIdentity;
+
+#[derive(AblyIdentity)]
+#[ably(client_id)]
+struct User {
+    #[ably(client_id, ttl = "1h")]
+    id: String,
+}
+
+fn main() {}
