@@ -1,0 +1,5 @@
+//! Shared by the workspace-level tests.
+#![allow(dead_code)]
+
+pub mod deps;
+pub mod quickstart;
