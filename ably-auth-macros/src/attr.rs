@@ -54,14 +54,26 @@ pub struct Attrs {
     pub ttl: Option<(u64, Span)>,
     pub client_id: Option<Span>,
     pub role: Option<Span>,
+    pub broken: bool,
 }
 
 fn err(span: Span, message: impl std::fmt::Display) -> darling::Error {
     darling::Error::custom(message).with_span(&span)
 }
 
-/// Reads the `#[ably(...)]` attributes of an item.
-pub fn parse(attrs: &[Attribute], site: Site, acc: &mut Accumulator) -> Attrs {
+/// Reads the `#[ably(...)]` attributes of an item. `Attrs::broken` tells whether any of
+/// them had an error, so that callers don't add follow-on errors.
+pub fn parse(attrs: &[Attribute], site: Site, main: &mut Accumulator) -> Attrs {
+    let mut local = darling::Error::accumulator();
+    let mut out = read(attrs, site, &mut local);
+    for error in local.into_inner() {
+        out.broken = true;
+        main.push(error);
+    }
+    out
+}
+
+fn read(attrs: &[Attribute], site: Site, acc: &mut Accumulator) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("ably")) {
         let Meta::List(list) = &attr.meta else {
@@ -187,7 +199,10 @@ fn parse_item(
                 ));
             }
             while !content.is_empty() {
-                parse_rule(&content, out, acc)?;
+                if let Err(e) = parse_rule(&content, out, acc) {
+                    acc.push(e.into());
+                    skip_item(&content);
+                }
                 if content.is_empty() {
                     break;
                 }

@@ -76,9 +76,11 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     let attrs = attr::parse(&input.attrs, Site::Identity, acc);
     let mut client_id: Option<Marked> = None;
     let mut role: Option<Marked> = None;
+    let mut broken_field = false;
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
         let marks = attr::parse(&field.attrs, Site::Field, acc);
+        broken_field |= marks.broken;
         let this = || Marked { ident, ty: &field.ty };
         if let Some(span) = marks.client_id {
             match &client_id {
@@ -116,6 +118,10 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
         }
     }
     let Some(client_id) = client_id else {
+        if broken_field {
+            // A misspelt `#[ably(client_id)]` has been reported already.
+            return None;
+        }
         acc.push(err(
             name.span(),
             format!(

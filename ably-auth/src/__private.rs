@@ -58,6 +58,11 @@ pub fn apply_rules(
 }
 
 /// Converts a `#[ably(client_id)]` field to a clientId.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be used as a clientId",
+    label = "`#[ably(client_id)]` needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or mark a field such as `id: String`"
+)]
 pub trait IntoClientId {
     /// `None` for an anonymous user.
     fn into_client_id(&self) -> Result<Option<ClientId>>;
@@ -83,6 +88,11 @@ impl<T: Display> OptionalClientId<'_, T> {
 }
 
 /// Renders a field for a template, `None` when it is an empty `Option`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be interpolated into a channel name",
+    label = "a field named in a `grant(...)` template needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or interpolate another field"
+)]
 pub trait TemplateValue {
     /// The text to interpolate.
     fn template_value(&self) -> Option<String>;
