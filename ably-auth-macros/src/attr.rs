@@ -131,9 +131,8 @@ fn parse_item(
     out: &mut Attrs,
     acc: &mut Accumulator,
 ) -> syn::Result<()> {
-    let key = Ident::parse_any(input).map_err(|e| {
-        syn::Error::new(e.span(), format!("expected a key {}", site.expected()))
-    })?;
+    let key = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), format!("expected a key {}", site.expected())))?;
     let name = key.to_string();
     if !site.keys().contains(&name.as_str()) {
         skip_item(input);
@@ -150,9 +149,16 @@ fn parse_item(
                 ));
                 return Ok(());
             }
-            let slot = if name == "role" { &mut out.role } else { &mut out.client_id };
+            let slot = if name == "role" {
+                &mut out.role
+            } else {
+                &mut out.client_id
+            };
             if slot.is_some() {
-                acc.push(err(key.span(), format!("`{name}` is written twice on this field")));
+                acc.push(err(
+                    key.span(),
+                    format!("`{name}` is written twice on this field"),
+                ));
             }
             *slot = Some(key.span());
         }
@@ -224,7 +230,11 @@ fn misplaced(name: &str, site: Site) -> String {
             ),
             (_, Site::Field) => format!(
                 "`{name}` goes on the struct, not on a field: `#[ably({name}{})]` above `struct`",
-                if name == "ttl" { " = \"1h\"" } else { "(\"resource\" => [operations])" }
+                if name == "ttl" {
+                    " = \"1h\""
+                } else {
+                    "(\"resource\" => [operations])"
+                }
             ),
             _ => format!("unexpected `{name}`; expected keys {}", site.expected()),
         };

@@ -181,12 +181,29 @@ mod tests {
             Template::parse("a{{b}}").unwrap().parts,
             vec![Part::Literal("a{b}".into())]
         );
-        for ok in ["*", "chat:*", "[*]*", "[queue]orders", "[meta]*", "{client_id}", "a:*:b"] {
+        for ok in [
+            "*",
+            "chat:*",
+            "[*]*",
+            "[queue]orders",
+            "[meta]*",
+            "{client_id}",
+            "a:*:b",
+        ] {
             assert!(Template::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "[bogus]x", "[queue]", "[x", "chat*", "chat:{client_id}*", "user:{", "a}",
-            "{}", "{1x}", "[*][queue]x",
+            "",
+            "[bogus]x",
+            "[queue]",
+            "[x",
+            "chat*",
+            "chat:{client_id}*",
+            "user:{",
+            "a}",
+            "{}",
+            "{1x}",
+            "[*][queue]x",
         ] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }

@@ -65,11 +65,11 @@ pub fn apply_rules(
 )]
 pub trait IntoClientId {
     /// `None` for an anonymous user.
-    fn into_client_id(&self) -> Result<Option<ClientId>>;
+    fn to_client_id(&self) -> Result<Option<ClientId>>;
 }
 
 impl<T: Display> IntoClientId for T {
-    fn into_client_id(&self) -> Result<Option<ClientId>> {
+    fn to_client_id(&self) -> Result<Option<ClientId>> {
         ClientId::new(self.to_string()).map(Some)
     }
 }
@@ -79,7 +79,7 @@ pub struct OptionalClientId<'a, T>(pub &'a Option<T>);
 
 impl<T: Display> OptionalClientId<'_, T> {
     /// `None` for an anonymous user.
-    pub fn into_client_id(&self) -> Result<Option<ClientId>> {
+    pub fn to_client_id(&self) -> Result<Option<ClientId>> {
         self.0
             .as_ref()
             .map(|v| ClientId::new(v.to_string()))

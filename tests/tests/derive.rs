@@ -65,7 +65,10 @@ fn injected_client_ids_are_refused() {
         assert_eq!((err.code(), err.status()), (40300, 403), "{bad}: {err}");
     }
     // `*` is the wildcard clientId, never an identity.
-    assert_eq!(user("*", Role::Viewer).ably_grant().unwrap_err().code(), 40012);
+    assert_eq!(
+        user("*", Role::Viewer).ably_grant().unwrap_err().code(),
+        40012
+    );
     // Brackets elsewhere than the start are plain characters.
     let ok = user("eve[1]", Role::Viewer).ably_grant().unwrap();
     assert!(ok.capability.get("user:eve[1]").is_some());
@@ -104,7 +107,13 @@ struct OnlyPersonal {
 fn a_user_granted_nothing_is_forbidden() {
     let err = OnlyPersonal { id: None }.ably_grant().unwrap_err();
     assert_eq!((err.code(), err.status()), (40300, 403));
-    assert!(OnlyPersonal { id: Some("a".into()) }.ably_grant().is_ok());
+    assert!(
+        OnlyPersonal {
+            id: Some("a".into())
+        }
+        .ably_grant()
+        .is_ok()
+    );
 }
 
 #[derive(AblyIdentity)]
@@ -214,7 +223,15 @@ fn role_tables_are_static_and_merged() {
     let rules = Ops::Many.ably_rules();
     assert_eq!(rules.len(), 2);
     let ops: Vec<&str> = rules[0].operations.iter().map(|o| o.as_str()).collect();
-    assert_eq!(ops, ["object-subscribe", "publish", "push-admin", "push-subscribe"]);
+    assert_eq!(
+        ops,
+        [
+            "object-subscribe",
+            "publish",
+            "push-admin",
+            "push-subscribe"
+        ]
+    );
     assert!(Ops::Star.ably_rules()[0].operations.is_all());
     assert!(Ops::Nothing.ably_rules().is_empty());
     assert_eq!(Ops::Nothing.ably_ttl(), None);
