@@ -203,6 +203,19 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     };
 
     let role_expr = match &role {
+        Some(Marked { ident, ty }) if types::option_inner(ty).is_some() => {
+            let inner = types::option_inner(ty).expect("checked");
+            if types::mentions(inner, &params) {
+                generics.make_where_clause().predicates.push(
+                    parse_quote_spanned!(inner.span()=> #inner: ::ably_auth::__private::AblyRole),
+                );
+            }
+            quote_spanned!(ty.span()=>
+            ::ably_auth::__private::Option::map(
+                ::ably_auth::__private::Option::as_ref(&self.#ident),
+                ::ably_auth::__private::role_of,
+            ))
+        }
         Some(Marked { ident, ty }) => {
             if types::mentions(ty, &params) {
                 generics

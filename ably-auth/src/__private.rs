@@ -171,11 +171,6 @@ pub fn derive_failed(type_name: &str) -> Error {
     ))
 }
 
-/// A ttl from the milliseconds the derive validated.
-pub const fn ttl_ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
-
 /// An operation set from a list the derive validated.
 pub const fn operations(ops: &[Operation]) -> Operations {
     let mut set = Operations::NONE;

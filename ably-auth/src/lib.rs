@@ -113,7 +113,8 @@ pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 ///
 /// * `#[ably(client_id)]` (required, once): the clientId, any `Display` type, or an `Option`
 ///   of one where `None` is an anonymous user, who gets only the rules without `{client_id}`.
-/// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`].
+/// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`], or an
+///   `Option` of one where `None` adds no role rules.
 ///
 /// Values interpolated into a channel name that contain `*`, `:` or a leading `[` are refused
 /// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all.

@@ -265,3 +265,53 @@ proptest! {
         }
     }
 }
+
+#[derive(AblyIdentity)]
+#[ably(grant("user:{client_id}" => [subscribe]))]
+struct MaybeStaff {
+    #[ably(client_id)]
+    id: String,
+    #[ably(role)]
+    role: Option<Role>,
+}
+
+#[test]
+fn optional_role() {
+    let plain = MaybeStaff {
+        id: "a".into(),
+        role: None,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(plain.capability.to_json(), r#"{"user:a":["subscribe"]}"#);
+    assert_eq!(plain.ttl, Duration::from_secs(3600));
+    let admin = MaybeStaff {
+        id: "a".into(),
+        role: Some(Role::Admin),
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+    assert_eq!(admin.ttl, Duration::from_secs(900));
+}
+
+proptest! {
+    /// Whatever a templated field holds, it reaches only its own channel.
+    #[test]
+    fn field_values_never_widen_the_grant(org in proptest::option::of("\\PC{0,10}|[a-z*:\\[]{1,6}")) {
+        let member = Member { name: "ann".into(), team: 7, org: org.clone() };
+        let Ok(grant) = member.ably_grant() else {
+            // Refused: only for a value that could have widened the grant.
+            let org = org.unwrap();
+            prop_assert!(org.is_empty() || org.contains(['*', ':']) || org.starts_with('['));
+            return Ok(());
+        };
+        for (resource, _) in grant.capability.iter() {
+            let expected_org = org.as_ref().map(|o| format!("org:{o}"));
+            prop_assert!(
+                resource.as_str() == "team:7:ann" || Some(resource.as_str()) == expected_org.as_deref(),
+                "unexpected resource {resource:?} for {org:?}"
+            );
+        }
+    }
+}
