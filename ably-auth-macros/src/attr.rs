@@ -224,11 +224,15 @@ fn misplaced(name: &str, site: Site) -> String {
     let known = ["client_id", "role", "grant", "ttl"];
     if known.contains(&name) {
         return match (name, site) {
+            ("client_id" | "role", Site::Variant) => format!(
+                "`{name}` marks a field of the user struct that derives `AblyIdentity`; a role \
+                 variant takes `grant(\"resource\" => [operations])` and `ttl = \"...\"`"
+            ),
             ("client_id" | "role", _) => format!(
                 "`{name}` goes on a field, as in `#[ably({name})] {}: ...`",
                 if name == "role" { "role" } else { "id" }
             ),
-            (_, Site::Field) => format!(
+            _ => format!(
                 "`{name}` goes on the struct, not on a field: `#[ably({name}{})]` above `struct`",
                 if name == "ttl" {
                     " = \"1h\""
@@ -236,7 +240,6 @@ fn misplaced(name: &str, site: Site) -> String {
                     "(\"resource\" => [operations])"
                 }
             ),
-            _ => format!("unexpected `{name}`; expected keys {}", site.expected()),
         };
     }
     let mut message = format!("unknown key `{name}` in `#[ably(...)]`");
