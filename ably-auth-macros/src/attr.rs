@@ -54,14 +54,26 @@ pub struct Attrs {
     pub ttl: Option<(u64, Span)>,
     pub client_id: Option<Span>,
     pub role: Option<Span>,
+    pub broken: bool,
 }
 
 fn err(span: Span, message: impl std::fmt::Display) -> darling::Error {
     darling::Error::custom(message).with_span(&span)
 }
 
-/// Reads the `#[ably(...)]` attributes of an item.
-pub fn parse(attrs: &[Attribute], site: Site, acc: &mut Accumulator) -> Attrs {
+/// Reads the `#[ably(...)]` attributes of an item. `Attrs::broken` tells whether any of
+/// them had an error, so that callers don't add follow-on errors.
+pub fn parse(attrs: &[Attribute], site: Site, main: &mut Accumulator) -> Attrs {
+    let mut local = darling::Error::accumulator();
+    let mut out = read(attrs, site, &mut local);
+    for error in local.into_inner() {
+        out.broken = true;
+        main.push(error);
+    }
+    out
+}
+
+fn read(attrs: &[Attribute], site: Site, acc: &mut Accumulator) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("ably")) {
         let Meta::List(list) = &attr.meta else {
@@ -119,9 +131,8 @@ fn parse_item(
     out: &mut Attrs,
     acc: &mut Accumulator,
 ) -> syn::Result<()> {
-    let key = Ident::parse_any(input).map_err(|e| {
-        syn::Error::new(e.span(), format!("expected a key {}", site.expected()))
-    })?;
+    let key = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), format!("expected a key {}", site.expected())))?;
     let name = key.to_string();
     if !site.keys().contains(&name.as_str()) {
         skip_item(input);
@@ -138,9 +149,16 @@ fn parse_item(
                 ));
                 return Ok(());
             }
-            let slot = if name == "role" { &mut out.role } else { &mut out.client_id };
+            let slot = if name == "role" {
+                &mut out.role
+            } else {
+                &mut out.client_id
+            };
             if slot.is_some() {
-                acc.push(err(key.span(), format!("`{name}` is written twice on this field")));
+                acc.push(err(
+                    key.span(),
+                    format!("`{name}` is written twice on this field"),
+                ));
             }
             *slot = Some(key.span());
         }
@@ -187,7 +205,10 @@ fn parse_item(
                 ));
             }
             while !content.is_empty() {
-                parse_rule(&content, out, acc)?;
+                if let Err(e) = parse_rule(&content, out, acc) {
+                    acc.push(e.into());
+                    skip_item(&content);
+                }
                 if content.is_empty() {
                     break;
                 }
@@ -203,15 +224,22 @@ fn misplaced(name: &str, site: Site) -> String {
     let known = ["client_id", "role", "grant", "ttl"];
     if known.contains(&name) {
         return match (name, site) {
+            ("client_id" | "role", Site::Variant) => format!(
+                "`{name}` marks a field of the user struct that derives `AblyIdentity`; a role \
+                 variant takes `grant(\"resource\" => [operations])` and `ttl = \"...\"`"
+            ),
             ("client_id" | "role", _) => format!(
                 "`{name}` goes on a field, as in `#[ably({name})] {}: ...`",
                 if name == "role" { "role" } else { "id" }
             ),
-            (_, Site::Field) => format!(
+            _ => format!(
                 "`{name}` goes on the struct, not on a field: `#[ably({name}{})]` above `struct`",
-                if name == "ttl" { " = \"1h\"" } else { "(\"resource\" => [operations])" }
+                if name == "ttl" {
+                    " = \"1h\""
+                } else {
+                    "(\"resource\" => [operations])"
+                }
             ),
-            _ => format!("unexpected `{name}`; expected keys {}", site.expected()),
         };
     }
     let mut message = format!("unknown key `{name}` in `#[ably(...)]`");

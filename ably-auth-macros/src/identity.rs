@@ -76,10 +76,15 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     let attrs = attr::parse(&input.attrs, Site::Identity, acc);
     let mut client_id: Option<Marked> = None;
     let mut role: Option<Marked> = None;
+    let mut broken_field = false;
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
         let marks = attr::parse(&field.attrs, Site::Field, acc);
-        let this = || Marked { ident, ty: &field.ty };
+        broken_field |= marks.broken;
+        let this = || Marked {
+            ident,
+            ty: &field.ty,
+        };
         if let Some(span) = marks.client_id {
             match &client_id {
                 Some(first) => acc.push(err(
@@ -116,6 +121,10 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
         }
     }
     let Some(client_id) = client_id else {
+        if broken_field {
+            // A misspelt `#[ably(client_id)]` has been reported already.
+            return None;
+        }
         acc.push(err(
             name.span(),
             format!(
@@ -135,7 +144,11 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     let mut used: Vec<&syn::Field> = Vec::new();
     for rule in &attrs.rules {
         for field in rule.template.fields() {
-            match fields.named.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == field)) {
+            match fields
+                .named
+                .iter()
+                .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+            {
                 Some(f) => {
                     if !used.iter().any(|u| u.ident == f.ident) {
                         used.push(f);
@@ -175,7 +188,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
                     .push(parse_quote_spanned!(inner.span()=> #inner: #display));
             }
             quote_spanned!(id_ty.span()=>
-                ::ably_auth::__private::OptionalClientId(&self.#id_field).into_client_id()?)
+                ::ably_auth::__private::OptionalClientId(&self.#id_field).to_client_id()?)
         }
         None => {
             if types::mentions(id_ty, &params) {
@@ -185,16 +198,30 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
                     .push(parse_quote_spanned!(id_ty.span()=> #id_ty: #display));
             }
             quote_spanned!(id_ty.span()=>
-                ::ably_auth::__private::IntoClientId::into_client_id(&self.#id_field)?)
+                ::ably_auth::__private::IntoClientId::to_client_id(&self.#id_field)?)
         }
     };
 
     let role_expr = match &role {
+        Some(Marked { ident, ty }) if types::option_inner(ty).is_some() => {
+            let inner = types::option_inner(ty).expect("checked");
+            if types::mentions(inner, &params) {
+                generics.make_where_clause().predicates.push(
+                    parse_quote_spanned!(inner.span()=> #inner: ::ably_auth::__private::AblyRole),
+                );
+            }
+            quote_spanned!(ty.span()=>
+            ::ably_auth::__private::Option::map(
+                ::ably_auth::__private::Option::as_ref(&self.#ident),
+                ::ably_auth::__private::role_of,
+            ))
+        }
         Some(Marked { ident, ty }) => {
             if types::mentions(ty, &params) {
-                generics.make_where_clause().predicates.push(
-                    parse_quote_spanned!(ty.span()=> #ty: ::ably_auth::__private::AblyRole),
-                );
+                generics
+                    .make_where_clause()
+                    .predicates
+                    .push(parse_quote_spanned!(ty.span()=> #ty: ::ably_auth::__private::AblyRole));
             }
             quote_spanned!(ty.span()=>
                 ::ably_auth::__private::Some(::ably_auth::__private::role_of(&self.#ident)))

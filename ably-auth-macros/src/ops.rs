@@ -82,7 +82,10 @@ pub fn lookup(name: &OpName) -> Result<Option<usize>, String> {
                     return Ok(Some(i));
                 }
             }
-            let snake: Vec<String> = OPERATIONS.iter().map(|(_, w)| w.replace('-', "_")).collect();
+            let snake: Vec<String> = OPERATIONS
+                .iter()
+                .map(|(_, w)| w.replace('-', "_"))
+                .collect();
             Err(unknown(
                 ident,
                 snake.iter().map(String::as_str),

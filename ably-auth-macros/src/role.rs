@@ -48,7 +48,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     };
     for a in input.attrs.iter().filter(|a| a.path().is_ident("ably")) {
         acc.push(err(
-            a.span(),
+            a.path().span(),
             "`#[ably(...)]` goes on each variant of a role enum, as in \
              `#[ably(grant(\"chat:*\" => [subscribe]))] Viewer`",
         ));
@@ -64,7 +64,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
             .filter(|a| a.path().is_ident("ably"))
         {
             acc.push(err(
-                a.span(),
+                a.path().span(),
                 "`#[ably(...)]` has no meaning on the fields of a role variant; role grants \
                  interpolate `{client_id}` only",
             ));

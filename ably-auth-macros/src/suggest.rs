@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions by edit distance.
 
 /// The candidate closest to `written`, if it is close enough to be a likely typo.
-pub fn closest<'a>(written: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn closest<'a>(
+    written: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let written = written.to_ascii_lowercase();
     let limit = (written.chars().count() / 3).max(1);
     candidates

@@ -129,10 +129,16 @@ impl Template {
         } else {
             &sample
         };
-        if let Some(segment) = name.split(':').find(|s| s.contains('*') && *s != "*") {
+        if let Some(index) = name.split(':').position(|s| s.contains('*') && s != "*") {
+            // The same segment as written, placeholders and all.
+            let written = match text.strip_prefix('[').and_then(|r| r.split_once(']')) {
+                Some((_, name)) => name,
+                None => text,
+            };
+            let segment = written.split(':').nth(index).unwrap_or(written);
             return Err(format!(
-                "`*` in resource `{text}` must be a whole `:`-separated segment (`chat:*`); \
-                 a segment such as `{segment}` would name a channel literally"
+                "`*` in resource `{text}` is a wildcard only as a whole `:`-separated segment, \
+                 as in `chat:*`; `{segment}` is not one. Write the `*` as its own segment"
             ));
         }
         Ok(())
@@ -175,12 +181,29 @@ mod tests {
             Template::parse("a{{b}}").unwrap().parts,
             vec![Part::Literal("a{b}".into())]
         );
-        for ok in ["*", "chat:*", "[*]*", "[queue]orders", "[meta]*", "{client_id}", "a:*:b"] {
+        for ok in [
+            "*",
+            "chat:*",
+            "[*]*",
+            "[queue]orders",
+            "[meta]*",
+            "{client_id}",
+            "a:*:b",
+        ] {
             assert!(Template::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "[bogus]x", "[queue]", "[x", "chat*", "chat:{client_id}*", "user:{", "a}",
-            "{}", "{1x}", "[*][queue]x",
+            "",
+            "[bogus]x",
+            "[queue]",
+            "[x",
+            "chat*",
+            "chat:{client_id}*",
+            "user:{",
+            "a}",
+            "{}",
+            "{1x}",
+            "[*][queue]x",
         ] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }

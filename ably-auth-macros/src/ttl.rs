@@ -16,7 +16,9 @@ pub fn parse(text: &str) -> Result<u64, String> {
     }
     let mut total: u64 = 0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(malformed());
         }
@@ -64,7 +66,9 @@ mod tests {
         assert_eq!(parse("1h30m"), Ok(5_400_000));
         assert_eq!(parse("500ms"), Ok(500));
         assert_eq!(parse("24h"), Ok(86_400_000));
-        for bad in ["", "1", "h", "1 hour", "1d", "-5s", "1h30", "0s", "0ms", "25h", "24h1ms"] {
+        for bad in [
+            "", "1", "h", "1 hour", "1d", "-5s", "1h30", "0s", "0ms", "25h", "24h1ms",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("99999999999999999999h").is_err());

@@ -58,13 +58,18 @@ pub fn apply_rules(
 }
 
 /// Converts a `#[ably(client_id)]` field to a clientId.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be used as a clientId",
+    label = "`#[ably(client_id)]` needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or mark a field such as `id: String`"
+)]
 pub trait IntoClientId {
     /// `None` for an anonymous user.
-    fn into_client_id(&self) -> Result<Option<ClientId>>;
+    fn to_client_id(&self) -> Result<Option<ClientId>>;
 }
 
 impl<T: Display> IntoClientId for T {
-    fn into_client_id(&self) -> Result<Option<ClientId>> {
+    fn to_client_id(&self) -> Result<Option<ClientId>> {
         ClientId::new(self.to_string()).map(Some)
     }
 }
@@ -74,7 +79,7 @@ pub struct OptionalClientId<'a, T>(pub &'a Option<T>);
 
 impl<T: Display> OptionalClientId<'_, T> {
     /// `None` for an anonymous user.
-    pub fn into_client_id(&self) -> Result<Option<ClientId>> {
+    pub fn to_client_id(&self) -> Result<Option<ClientId>> {
         self.0
             .as_ref()
             .map(|v| ClientId::new(v.to_string()))
@@ -83,6 +88,11 @@ impl<T: Display> OptionalClientId<'_, T> {
 }
 
 /// Renders a field for a template, `None` when it is an empty `Option`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be interpolated into a channel name",
+    label = "a field named in a `grant(...)` template needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or interpolate another field"
+)]
 pub trait TemplateValue {
     /// The text to interpolate.
     fn template_value(&self) -> Option<String>;
@@ -159,11 +169,6 @@ pub fn derive_failed(type_name: &str) -> Error {
     Error::Config(format!(
         "`#[derive]` of {type_name} failed to compile; this stub is never used"
     ))
-}
-
-/// A ttl from the milliseconds the derive validated.
-pub const fn ttl_ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
 }
 
 /// An operation set from a list the derive validated.

@@ -166,7 +166,7 @@ pub struct GrantRule {
 /// What a role may do. Usually derived with `#[derive(AblyRole)]` on an enum.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an Ably role",
-    label = "`#[ably(role)]` needs a type that implements `AblyRole`",
+    label = "expected a role: a type that implements `AblyRole`",
     note = "add `#[derive(AblyRole)]` to the enum `{Self}`, or implement `ably_auth::AblyRole` for it by hand"
 )]
 pub trait AblyRole {

@@ -5,7 +5,7 @@
 //!
 //! * a signed [`TokenRequest`] ([`Signer`], [`TokenRequestIssuer`]),
 //! * an Ably JWT ([`JwtBuilder`], [`JwtIssuer`]),
-//! * an Ably token fetched from Ably's REST API (the [`Auth`] API, feature `rest`).
+//! * an Ably token fetched from Ably's REST API (the `Auth` API, feature `rest`).
 //!
 //! Around them: [`Key`] parsing, validated [`ClientId`]s, typed [`Capability`] with Ably's
 //! wildcard intersection, a [`Verifier`] that checks requests the way the service does, and
@@ -38,6 +38,7 @@ mod sign;
 pub mod token;
 mod verify;
 
+/// The `Auth` API over Ably REST (requestToken, authUrl, authCallback).
 #[cfg(feature = "rest")]
 pub mod rest;
 
@@ -112,7 +113,8 @@ pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 ///
 /// * `#[ably(client_id)]` (required, once): the clientId, any `Display` type, or an `Option`
 ///   of one where `None` is an anonymous user, who gets only the rules without `{client_id}`.
-/// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`].
+/// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`], or an
+///   `Option` of one where `None` adds no role rules.
 ///
 /// Values interpolated into a channel name that contain `*`, `:` or a leading `[` are refused
 /// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all.

@@ -65,7 +65,10 @@ fn injected_client_ids_are_refused() {
         assert_eq!((err.code(), err.status()), (40300, 403), "{bad}: {err}");
     }
     // `*` is the wildcard clientId, never an identity.
-    assert_eq!(user("*", Role::Viewer).ably_grant().unwrap_err().code(), 40012);
+    assert_eq!(
+        user("*", Role::Viewer).ably_grant().unwrap_err().code(),
+        40012
+    );
     // Brackets elsewhere than the start are plain characters.
     let ok = user("eve[1]", Role::Viewer).ably_grant().unwrap();
     assert!(ok.capability.get("user:eve[1]").is_some());
@@ -104,7 +107,13 @@ struct OnlyPersonal {
 fn a_user_granted_nothing_is_forbidden() {
     let err = OnlyPersonal { id: None }.ably_grant().unwrap_err();
     assert_eq!((err.code(), err.status()), (40300, 403));
-    assert!(OnlyPersonal { id: Some("a".into()) }.ably_grant().is_ok());
+    assert!(
+        OnlyPersonal {
+            id: Some("a".into())
+        }
+        .ably_grant()
+        .is_ok()
+    );
 }
 
 #[derive(AblyIdentity)]
@@ -214,7 +223,15 @@ fn role_tables_are_static_and_merged() {
     let rules = Ops::Many.ably_rules();
     assert_eq!(rules.len(), 2);
     let ops: Vec<&str> = rules[0].operations.iter().map(|o| o.as_str()).collect();
-    assert_eq!(ops, ["object-subscribe", "publish", "push-admin", "push-subscribe"]);
+    assert_eq!(
+        ops,
+        [
+            "object-subscribe",
+            "publish",
+            "push-admin",
+            "push-subscribe"
+        ]
+    );
     assert!(Ops::Star.ably_rules()[0].operations.is_all());
     assert!(Ops::Nothing.ably_rules().is_empty());
     assert_eq!(Ops::Nothing.ably_ttl(), None);
@@ -245,6 +262,56 @@ proptest! {
                 // The user's channel covers nothing but itself.
                 prop_assert!(!Resource::new("user:other").unwrap().is_covered_by(resource) || id == "other");
             }
+        }
+    }
+}
+
+#[derive(AblyIdentity)]
+#[ably(grant("user:{client_id}" => [subscribe]))]
+struct MaybeStaff {
+    #[ably(client_id)]
+    id: String,
+    #[ably(role)]
+    role: Option<Role>,
+}
+
+#[test]
+fn optional_role() {
+    let plain = MaybeStaff {
+        id: "a".into(),
+        role: None,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(plain.capability.to_json(), r#"{"user:a":["subscribe"]}"#);
+    assert_eq!(plain.ttl, Duration::from_secs(3600));
+    let admin = MaybeStaff {
+        id: "a".into(),
+        role: Some(Role::Admin),
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+    assert_eq!(admin.ttl, Duration::from_secs(900));
+}
+
+proptest! {
+    /// Whatever a templated field holds, it reaches only its own channel.
+    #[test]
+    fn field_values_never_widen_the_grant(org in proptest::option::of("\\PC{0,10}|[a-z*:\\[]{1,6}")) {
+        let member = Member { name: "ann".into(), team: 7, org: org.clone() };
+        let Ok(grant) = member.ably_grant() else {
+            // Refused: only for a value that could have widened the grant.
+            let org = org.unwrap();
+            prop_assert!(org.is_empty() || org.contains(['*', ':']) || org.starts_with('['));
+            return Ok(());
+        };
+        for (resource, _) in grant.capability.iter() {
+            let expected_org = org.as_ref().map(|o| format!("org:{o}"));
+            prop_assert!(
+                resource.as_str() == "team:7:ann" || Some(resource.as_str()) == expected_org.as_deref(),
+                "unexpected resource {resource:?} for {org:?}"
+            );
         }
     }
 }

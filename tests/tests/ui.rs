@@ -2,7 +2,10 @@
 //! doesn't. Diagnostics text changes between compiler releases, so the snapshots are checked
 //! on the toolchain they were written with only.
 
-#[rustversion::attr(not(stable(1.95)), ignore = "diagnostics snapshots are for stable 1.95")]
+#[rustversion::attr(
+    not(stable(1.95)),
+    ignore = "diagnostics snapshots are for stable 1.95"
+)]
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

@@ -8,3 +8,9 @@ struct User {
 }
 
 fn main() {}
+
+#[derive(ably_auth::AblyRole)]
+enum Role {
+    #[ably(role, grant("lobby" => [subscribe]))]
+    Viewer,
+}
