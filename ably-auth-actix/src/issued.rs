@@ -23,9 +23,10 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 ///
 /// Install it with [`TokenRoute::policy`](crate::TokenRoute::policy), or put it in `app_data`
 /// for routes written with the [`Issued`] extractor.
-pub struct GrantPolicy<U>(
-    Arc<dyn Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync>,
-);
+pub struct GrantPolicy<U>(Arc<PolicyFn<U>>);
+
+/// The function behind a [`GrantPolicy`].
+type PolicyFn<U> = dyn Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync;
 
 impl<U> GrantPolicy<U> {
     /// Wraps a policy function.

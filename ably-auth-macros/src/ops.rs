@@ -77,10 +77,10 @@ pub fn lookup(name: &OpName) -> Result<Option<usize>, String> {
         OpName::Str(s) if s == "*" => Ok(None),
         OpName::Ident(ident) => {
             let wire = ident.replace('_', "-");
-            if !ident.contains('-') {
-                if let Some(i) = OPERATIONS.iter().position(|(_, w)| *w == wire) {
-                    return Ok(Some(i));
-                }
+            if !ident.contains('-')
+                && let Some(i) = OPERATIONS.iter().position(|(_, w)| *w == wire)
+            {
+                return Ok(Some(i));
             }
             let snake: Vec<String> = OPERATIONS
                 .iter()

@@ -14,14 +14,17 @@ fn quickstart_page_in_a_real_browser() {
     let screenshot = out_dir.join("quickstart.png");
     let _ = std::fs::remove_file(&screenshot);
     assert!(chromium.exists(), "{} is required", chromium.display());
-    let out = support::deps::node(
-        "browser-e2e.mjs",
-        &[&app.url, screenshot.to_str().unwrap()],
-    );
+    let out = support::deps::node("browser-e2e.mjs", &[&app.url, screenshot.to_str().unwrap()]);
     let editor = r#"{"chat:*":["history","presence","publish","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#;
 
     assert!(out.get("pageErrors").is_none(), "{out}");
-    assert!(out["signedOutError"].as_str().unwrap().contains("Ably error 40100 (HTTP 401)"), "{out}");
+    assert!(
+        out["signedOutError"]
+            .as_str()
+            .unwrap()
+            .contains("Ably error 40100 (HTTP 401)"),
+        "{out}"
+    );
     assert!(out["session"].as_str().unwrap().contains("alice"), "{out}");
     for (route, kind) in [
         ("/ably/token-request", "TokenRequest"),
@@ -31,10 +34,19 @@ fn quickstart_page_in_a_real_browser() {
         let shown = &out["shown"][route];
         assert_eq!(shown["kind"], kind, "{out}");
         assert_eq!(shown["clientId"], "alice", "{route}");
-        assert_eq!(shown["capability"]["chat:*"], serde_json::json!(["history", "presence", "publish", "subscribe"]));
-        assert_eq!(shown["capability"]["user:alice"], serde_json::json!(["history", "presence", "publish", "subscribe"]));
+        assert_eq!(
+            shown["capability"]["chat:*"],
+            serde_json::json!(["history", "presence", "publish", "subscribe"])
+        );
+        assert_eq!(
+            shown["capability"]["user:alice"],
+            serde_json::json!(["history", "presence", "publish", "subscribe"])
+        );
         let expires = shown["expires"].as_str().unwrap();
-        assert!(expires.starts_with("59m") || expires.starts_with("60m"), "{route}: {expires}");
+        assert!(
+            expires.starts_with("59m") || expires.starts_with("60m"),
+            "{route}: {expires}"
+        );
         assert!(!shown["raw"].as_str().unwrap().is_empty());
     }
     // ably-js in the page: TokenRequest exchanged cross-origin at the local endpoint.
@@ -50,5 +62,8 @@ fn quickstart_page_in_a_real_browser() {
     assert_eq!(claims["x-ably-clientId"], "alice");
     assert_eq!(claims["x-ably-capability"], editor);
     assert_eq!(sdk["afterLogout"]["error"]["statusCode"], 401, "{out}");
-    assert!(screenshot.metadata().unwrap().len() > 10_000, "a screenshot was taken");
+    assert!(
+        screenshot.metadata().unwrap().len() > 10_000,
+        "a screenshot was taken"
+    );
 }

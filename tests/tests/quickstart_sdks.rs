@@ -13,7 +13,9 @@ const ROUTES: [&str; 3] = ["/ably/token-request", "/ably/jwt", "/ably/token"];
 
 fn jwt_claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -50,13 +52,19 @@ fn ably_js_obtains_tokens_through_every_route() {
                 assert_eq!(jwt["claims"]["x-ably-clientId"], "alice");
                 assert_eq!(jwt["claims"]["x-ably-capability"], EDITOR);
                 let claims = &jwt["claims"];
-                assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 600);
+                assert_eq!(
+                    claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+                    600
+                );
             } else {
                 // TokenRequests were exchanged at the local Ably endpoint by ably-js itself.
                 assert_eq!(out["clientId"], "alice", "{route} {method}: {out}");
                 assert_eq!(out["capability"], EDITOR, "{route} {method}");
                 let ttl = out["expires"].as_u64().unwrap() - out["issued"].as_u64().unwrap();
-                assert_eq!(ttl, 600_000, "{route} {method}: the ttl hint narrows the 1 h policy");
+                assert_eq!(
+                    ttl, 600_000,
+                    "{route} {method}: the ttl hint narrows the 1 h policy"
+                );
                 assert!(out["token"].as_str().unwrap().starts_with("demoApp."));
             }
         }
@@ -88,12 +96,18 @@ fn ably_python_obtains_tokens_and_its_capability_hint_is_understood() {
             assert_eq!(claims["x-ably-clientId"], "alice");
             assert_eq!(claims["x-ably-capability"], EDITOR);
             let claims = jwt_claims(narrowed["token"].as_str().unwrap());
-            assert_eq!(claims["x-ably-capability"], r#"{"chat:lobby":["subscribe"]}"#);
+            assert_eq!(
+                claims["x-ably-capability"],
+                r#"{"chat:lobby":["subscribe"]}"#
+            );
         } else {
             assert_eq!(out["clientId"], "alice", "{route}: {out}");
             assert_eq!(out["capability"], EDITOR, "{route}");
             // ably-python sent {'chat:lobby': ['subscribe']} (a Python repr) as the hint.
-            assert_eq!(narrowed["capability"], r#"{"chat:lobby":["subscribe"]}"#, "{route}");
+            assert_eq!(
+                narrowed["capability"], r#"{"chat:lobby":["subscribe"]}"#,
+                "{route}"
+            );
         }
     }
     let refused = python(&app, "/ably/token-request", "", None);

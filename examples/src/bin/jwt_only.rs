@@ -32,8 +32,14 @@ impl FromRequest for Device {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         ready(match bearer {
-            Some(id) => Ok(Device { id: id.to_owned(), fleet: "north".into() }),
-            None => Err(ably_auth::Error::Unauthorized("send `Authorization: Bearer <device id>`".into()).into()),
+            Some(id) => Ok(Device {
+                id: id.to_owned(),
+                fleet: "north".into(),
+            }),
+            None => Err(ably_auth::Error::Unauthorized(
+                "send `Authorization: Bearer <device id>`".into(),
+            )
+            .into()),
         })
     }
 }

@@ -28,7 +28,10 @@ impl FromRequest for User {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let name = req.headers().get("x-user").and_then(|v| v.to_str().ok());
         ready(match name {
-            Some(name) => Ok(User { name: name.to_owned(), suspended: name == "mallory" }),
+            Some(name) => Ok(User {
+                name: name.to_owned(),
+                suspended: name == "mallory",
+            }),
             None => Err(ably_auth::Error::Unauthorized("sign in first".into()).into()),
         })
     }
@@ -36,7 +39,9 @@ impl FromRequest for User {
 
 fn policy(req: &HttpRequest, user: &User, mut grant: Grant) -> ably_auth::Result<Grant> {
     if user.suspended {
-        return Err(ably_auth::Error::Forbidden("this account is suspended".into()));
+        return Err(ably_auth::Error::Forbidden(
+            "this account is suspended".into(),
+        ));
     }
     if req.headers().contains_key("x-beta") {
         grant.capability = grant.capability.grant("beta:*", [Operation::Subscribe])?;
@@ -49,7 +54,8 @@ async fn main() -> std::io::Result<()> {
     let key = Key::from_env().map_err(std::io::Error::other)?;
     let server = HttpServer::new(move || {
         App::new().service(
-            TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone()).policy(policy),
+            TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone())
+                .policy(policy),
         )
     })
     .bind(std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()))?;

@@ -27,10 +27,17 @@ enum Plan {
     Pro,
 }
 
-async fn login(session: Session, form: web::Form<std::collections::HashMap<String, String>>) -> HttpResponse {
+async fn login(
+    session: Session,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
     let member = Member {
         name: form.get("user").cloned().unwrap_or_default(),
-        plan: if form.get("plan").map(String::as_str) == Some("pro") { Plan::Pro } else { Plan::Free },
+        plan: if form.get("plan").map(String::as_str) == Some("pro") {
+            Plan::Pro
+        } else {
+            Plan::Free
+        },
     };
     if let Err(err) = member.ably_grant() {
         return ably_auth_actix::error_response(&err);
@@ -47,9 +54,15 @@ async fn main() -> std::io::Result<()> {
     let cookie_key = CookieKey::generate();
     HttpServer::new(move || {
         App::new()
-            .wrap(SessionMiddleware::new(CookieSessionStore::default(), cookie_key.clone()))
+            .wrap(SessionMiddleware::new(
+                CookieSessionStore::default(),
+                cookie_key.clone(),
+            ))
             .route("/login", web::post().to(login))
-            .service(TokenRoute::<SessionUser<Member>, _>::token_requests("/ably/token-request", key.clone()))
+            .service(TokenRoute::<SessionUser<Member>, _>::token_requests(
+                "/ably/token-request",
+                key.clone(),
+            ))
     })
     .bind(std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()))?
     .run()

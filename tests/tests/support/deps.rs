@@ -21,7 +21,10 @@ pub fn interop_dir() -> PathBuf {
 /// The cargo target directory this test runs from (`target/debug` or `target/release`).
 pub fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
-    exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .to_path_buf()
 }
 
 fn run(command: &mut Command, what: &str) -> Output {
@@ -43,9 +46,15 @@ pub fn npm_packages() -> PathBuf {
     static DONE: OnceLock<PathBuf> = OnceLock::new();
     DONE.get_or_init(|| {
         let dir = interop_dir();
-        run(Command::new("node").arg("--version"), "Node.js is required by the interop tests");
+        run(
+            Command::new("node").arg("--version"),
+            "Node.js is required by the interop tests",
+        );
         let installed = dir.join("node_modules/.package-lock.json");
-        let fresh = match (installed.metadata(), dir.join("package-lock.json").metadata()) {
+        let fresh = match (
+            installed.metadata(),
+            dir.join("package-lock.json").metadata(),
+        ) {
             (Ok(a), Ok(b)) => a.modified().ok() >= b.modified().ok(),
             _ => false,
         };
@@ -79,7 +88,14 @@ pub fn python() -> PathBuf {
             );
             run(
                 Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "-r",
+                    ])
                     .arg(&requirements),
                 "pip install -r tests/interop/requirements.txt",
             );
@@ -96,10 +112,19 @@ pub fn chromium() -> PathBuf {
     DONE.get_or_init(|| {
         let path = PathBuf::from("/usr/bin/chromium");
         if !path.exists() {
-            run(Command::new("apt-get").arg("update").arg("-qq"), "apt-get update (for chromium)");
+            run(
+                Command::new("apt-get").arg("update").arg("-qq"),
+                "apt-get update (for chromium)",
+            );
             run(
                 Command::new("apt-get")
-                    .args(["install", "-y", "-qq", "--no-install-recommends", "chromium"])
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "chromium",
+                    ])
                     .env("DEBIAN_FRONTEND", "noninteractive"),
                 "apt-get install chromium",
             );
@@ -113,7 +138,11 @@ pub fn chromium() -> PathBuf {
 pub fn json_output(command: &mut Command, what: &str) -> Value {
     let output = run(command, what);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
     serde_json::from_str(line).unwrap_or_else(|e| {
         panic!(
             "{what}: expected JSON on stdout ({e}):\n{stdout}\n{}",
@@ -125,14 +154,20 @@ pub fn json_output(command: &mut Command, what: &str) -> Value {
 /// Runs `node tests/interop/<script> args...` and parses its JSON output.
 pub fn node(script: &str, args: &[&str]) -> Value {
     let dir = npm_packages();
-    json_output(Command::new("node").arg(script).args(args).current_dir(dir), script)
+    json_output(
+        Command::new("node").arg(script).args(args).current_dir(dir),
+        script,
+    )
 }
 
 /// Runs `python tests/interop/<script> args...` in the venv and parses its JSON output.
 pub fn python_script(script: &str, args: &[&str]) -> Value {
     let python = python();
     json_output(
-        Command::new(python).arg(script).args(args).current_dir(interop_dir()),
+        Command::new(python)
+            .arg(script)
+            .args(args)
+            .current_dir(interop_dir()),
         script,
     )
 }

@@ -21,7 +21,14 @@ impl Quickstart {
         let profile = target_profile_dir();
         let mut build = Command::new(env!("CARGO"));
         build
-            .args(["build", "--quiet", "-p", "ably-auth-examples", "--bin", "quickstart"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "ably-auth-examples",
+                "--bin",
+                "quickstart",
+            ])
             .current_dir(repo_root());
         if profile.ends_with("release") {
             build.arg("--release");
@@ -44,7 +51,11 @@ impl Quickstart {
                 .expect("the quickstart exited before listening")
                 .expect("read the quickstart's stdout");
             if let Some(at) = line.find("local Ably endpoint at ") {
-                ably_endpoint = Some(line[at + "local Ably endpoint at ".len()..].trim().to_owned());
+                ably_endpoint = Some(
+                    line[at + "local Ably endpoint at ".len()..]
+                        .trim()
+                        .to_owned(),
+                );
             }
             if let Some(url) = line.strip_prefix("listening on ") {
                 break url.trim().to_owned();
@@ -67,11 +78,20 @@ impl Quickstart {
     }
 
     /// A minimal HTTP/1.1 request; returns (status, headers, body).
-    pub fn request(&self, method: &str, path: &str, cookie: Option<&str>, form: Option<&str>) -> (u16, String, String) {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> (u16, String, String) {
         let addr = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).expect("connect to the quickstart");
         let body = form.unwrap_or("");
-        let mut request = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+            body.len()
+        );
         if form.is_some() {
             request.push_str("content-type: application/x-www-form-urlencoded\r\n");
         }
@@ -84,18 +104,28 @@ impl Quickstart {
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         (status, head.to_owned(), body.to_owned())
     }
 
     /// Signs in and returns the session cookie (`name=value`).
     pub fn login(&self, user: &str, role: &str) -> String {
-        let (status, head, body) = self.request("POST", "/login", None, Some(&format!("user={user}&role={role}")));
+        let (status, head, body) = self.request(
+            "POST",
+            "/login",
+            None,
+            Some(&format!("user={user}&role={role}")),
+        );
         assert_eq!(status, 200, "login failed: {body}");
         head.lines()
             .find_map(|l| {
                 let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("set-cookie").then(|| value.trim().split(';').next().unwrap().to_owned())
+                name.eq_ignore_ascii_case("set-cookie")
+                    .then(|| value.trim().split(';').next().unwrap().to_owned())
             })
             .expect("a session cookie")
     }
