@@ -368,7 +368,13 @@ fn error_response(req: &HttpRequest, info: &ErrorInfo) -> HttpResponse {
 fn header_text(text: &str) -> HeaderValue {
     let safe: String = text
         .chars()
-        .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' })
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
         .take(512)
         .collect();
     HeaderValue::from_str(&safe).unwrap_or_else(|_| HeaderValue::from_static("error"))
