@@ -51,6 +51,10 @@ pub use identity::{
 pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
 pub use key::{API_KEY_ENV, Key};
+#[cfg(feature = "rest")]
+pub use rest::{
+    AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, TokenSource,
+};
 pub use sign::{Clock, FixedClock, NonceSource, RandomNonce, Signer, SystemClock};
 pub use token::{TokenDetails, TokenParams, TokenRequest};
 pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};

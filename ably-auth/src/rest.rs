@@ -1,1 +1,998 @@
+//! The `Auth` API over Ably REST: `createTokenRequest`, `requestToken`, `authorize` and
+//! `clientId`, with a key, a token, an authUrl or an auth callback (feature `rest`).
+//!
+//! ```no_run
+//! use ably_auth::{Auth, AuthOptions, Key, TokenParams};
+//!
+//! # async fn run() -> ably_auth::Result<()> {
+//! let auth = Auth::new(AuthOptions::key(Key::from_env()?))?;
+//! let details = auth.request_token(None, None).await?;
+//! println!("token for {:?} expires at {}", details.client_id, details.expires);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! HTTP goes through reqwest with rustls and the *ring* provider; certificates are checked
+//! with the platform's verifier. Any base URL works as the endpoint, including a
+//! `ably_auth_actix::local` endpoint on `http://127.0.0.1:PORT`.
 
+use crate::client_id::ClientId;
+use crate::error::{Error, ErrorInfo, Result};
+use crate::identity::Grant;
+use crate::issuer::{Credential, TokenIssuer};
+use crate::key::Key;
+use crate::sign::{Clock, Signer, SystemClock};
+use crate::token::{TokenDetails, TokenParams, TokenRequest};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Ably's REST endpoint: `https://main.realtime.ably.net`.
+pub const DEFAULT_ENDPOINT: &str = "https://main.realtime.ably.net";
+/// How long a request to Ably, an authUrl or an auth callback may take: 10 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest response body read from Ably or an authUrl: 128 KiB.
+pub const MAX_RESPONSE: usize = 128 * 1024;
+/// A token is renewed when it expires within this margin: 30 s.
+pub const RENEW_MARGIN: Duration = Duration::from_secs(30);
+/// The Ably protocol version sent as `X-Ably-Version`.
+pub const ABLY_VERSION: &str = "6";
+
+const AGENT: &str = concat!("ably-auth-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The HTTP method used to call an authUrl.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// Token params and auth params go in the query string (the default).
+    #[default]
+    Get,
+    /// Token params and auth params go in a form-encoded body.
+    Post,
+}
+
+/// What an authUrl or auth callback produced (§7.1 of the wire reference).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A signed TokenRequest; it is exchanged for a token at the REST endpoint.
+    TokenRequest(TokenRequest),
+    /// A token with its details.
+    TokenDetails(TokenDetails),
+    /// A bare token string: an Ably token or an Ably JWT.
+    Token(String),
+}
+
+impl TokenSource {
+    /// Classifies a JSON answer like ably-js does: an object with `issued` is a TokenDetails,
+    /// one with `keyName` a TokenRequest; anything else is 40170.
+    ///
+    /// ```
+    /// use ably_auth::rest::TokenSource;
+    /// let src = TokenSource::from_json(br#"{"token":"app.x","issued":1,"expires":2}"#)?;
+    /// assert!(matches!(src, TokenSource::TokenDetails(_)));
+    /// assert_eq!(TokenSource::from_json(b"{}").unwrap_err().code(), 40170);
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn from_json(body: &[u8]) -> Result<TokenSource> {
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| Error::AuthCallback(format!("the JSON answer does not parse: {e}")))?;
+        let Some(object) = value.as_object() else {
+            return Err(Error::AuthCallback(
+                "the JSON answer is not an object (a TokenRequest or TokenDetails)".into(),
+            ));
+        };
+        if object.contains_key("issued") {
+            serde_json::from_value(value)
+                .map(TokenSource::TokenDetails)
+                .map_err(|e| Error::AuthCallback(format!("the TokenDetails is malformed: {e}")))
+        } else if object.contains_key("keyName") {
+            TokenRequest::from_json(body)
+                .map(TokenSource::TokenRequest)
+                .map_err(|e| Error::AuthCallback(format!("the TokenRequest is malformed: {e}")))
+        } else {
+            Err(Error::AuthCallback(
+                "the JSON answer is neither a TokenDetails (no `issued`) nor a TokenRequest (no `keyName`)"
+                    .into(),
+            ))
+        }
+    }
+}
+
+impl From<TokenRequest> for TokenSource {
+    fn from(r: TokenRequest) -> Self {
+        TokenSource::TokenRequest(r)
+    }
+}
+
+impl From<TokenDetails> for TokenSource {
+    fn from(d: TokenDetails) -> Self {
+        TokenSource::TokenDetails(d)
+    }
+}
+
+impl From<String> for TokenSource {
+    fn from(s: String) -> Self {
+        TokenSource::Token(s)
+    }
+}
+
+/// The future an [`AuthCallback`] returns.
+pub type AuthFuture = Pin<Box<dyn Future<Output = Result<TokenSource>> + Send>>;
+
+/// An auth callback: given the token params, produce a TokenRequest, a TokenDetails or a
+/// token string. Build one with [`AuthOptions::auth_callback`].
+pub type AuthCallback = Arc<dyn Fn(TokenParams) -> AuthFuture + Send + Sync>;
+
+/// How to obtain tokens: a key, a token, an authUrl or an auth callback, with the authUrl's
+/// method, headers and params, and `query_time`.
+///
+/// Given to [`Auth::new`], and per call to [`Auth::request_token`] / [`Auth::authorize`] /
+/// [`Auth::create_token_request`], where it *replaces* the stored options (it is never
+/// merged with them).
+#[derive(Clone, Default)]
+pub struct AuthOptions {
+    key: Option<Key>,
+    token: Option<TokenDetails>,
+    auth_url: Option<String>,
+    auth_method: AuthMethod,
+    auth_headers: Vec<(String, String)>,
+    auth_params: Vec<(String, String)>,
+    auth_callback: Option<AuthCallback>,
+    query_time: bool,
+}
+
+impl AuthOptions {
+    /// No means of authentication yet.
+    pub fn new() -> AuthOptions {
+        AuthOptions::default()
+    }
+
+    /// Sign TokenRequests with `key` and exchange them at the REST endpoint.
+    pub fn key(key: Key) -> AuthOptions {
+        AuthOptions::new().with_key(key)
+    }
+
+    /// Use a literal token (an Ably token or a JWT); it cannot be renewed.
+    pub fn token(token: impl Into<String>) -> AuthOptions {
+        AuthOptions::token_details(TokenDetails::from_token(token))
+    }
+
+    /// Use a token with its details; it cannot be renewed.
+    pub fn token_details(details: TokenDetails) -> AuthOptions {
+        AuthOptions {
+            token: Some(details),
+            ..AuthOptions::default()
+        }
+    }
+
+    /// Get tokens from `url`, as the Ably SDKs do (see [`AuthOptions::with_auth_method`]).
+    pub fn auth_url(url: impl Into<String>) -> AuthOptions {
+        AuthOptions {
+            auth_url: Some(url.into()),
+            ..AuthOptions::default()
+        }
+    }
+
+    /// Get tokens from `callback`.
+    ///
+    /// ```
+    /// use ably_auth::{AuthOptions, Key, TokenParams};
+    /// use ably_auth::rest::TokenSource;
+    ///
+    /// let key: Key = "appId.keyId:keySecret".parse()?;
+    /// let options = AuthOptions::auth_callback(move |params: TokenParams| {
+    ///     let key = key.clone();
+    ///     async move { key.sign(&params).map(TokenSource::from) }
+    /// });
+    /// # drop(options);
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn auth_callback<F, Fut>(callback: F) -> AuthOptions
+    where
+        F: Fn(TokenParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<TokenSource>> + Send + 'static,
+    {
+        AuthOptions {
+            auth_callback: Some(Arc::new(move |params| Box::pin(callback(params)))),
+            ..AuthOptions::default()
+        }
+    }
+
+    /// Also (or instead) use `key`: needed by [`Auth::create_token_request`].
+    pub fn with_key(mut self, key: Key) -> AuthOptions {
+        self.key = Some(key);
+        self
+    }
+
+    /// The authUrl's method (default GET).
+    pub fn with_auth_method(mut self, method: AuthMethod) -> AuthOptions {
+        self.auth_method = method;
+        self
+    }
+
+    /// Adds a header sent to the authUrl.
+    pub fn with_auth_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.auth_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a param sent to the authUrl (token params win over auth params of the same name).
+    pub fn with_auth_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.auth_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Takes TokenRequest timestamps from the server's clock: `GET {endpoint}/time` once,
+    /// then the local clock plus the measured offset.
+    pub fn with_query_time(mut self, query_time: bool) -> AuthOptions {
+        self.query_time = query_time;
+        self
+    }
+
+    fn can_renew(&self) -> bool {
+        self.key.is_some() || self.auth_url.is_some() || self.auth_callback.is_some()
+    }
+}
+
+/// Never shows the key secret, the token, or header and param values.
+impl fmt::Debug for AuthOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        f.debug_struct("AuthOptions")
+            .field("key", &self.key)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "auth_url",
+                &self
+                    .auth_url
+                    .as_deref()
+                    .map(|u| u.split('?').next().unwrap_or(u)),
+            )
+            .field("auth_method", &self.auth_method)
+            .field("auth_headers", &names(&self.auth_headers))
+            .field("auth_params", &names(&self.auth_params))
+            .field("auth_callback", &self.auth_callback.is_some())
+            .field("query_time", &self.query_time)
+            .finish()
+    }
+}
+
+/// Ably's `Auth` API: creates TokenRequests, requests tokens, keeps the current token fresh.
+///
+/// Safe to share between tasks (wrap it in an `Arc`); works on any Tokio runtime, actix's
+/// included.
+///
+/// ```no_run
+/// use ably_auth::{Auth, AuthOptions, Capability, Key, TokenParams};
+///
+/// # async fn run() -> ably_auth::Result<()> {
+/// let auth = Auth::new(AuthOptions::key("appId.keyId:keySecret".parse()?))?
+///     .with_endpoint("http://127.0.0.1:8080")
+///     .with_client_id("alice")?;
+/// let request = auth.create_token_request(None, None).await?; // signed locally
+/// let details = auth.authorize(None, None).await?;            // a token, now
+/// let token = auth.token().await?;                            // renewed before expiry
+/// # Ok(())
+/// # }
+/// ```
+pub struct Auth {
+    http: reqwest::Client,
+    endpoint: String,
+    timeout: Duration,
+    clock: Arc<dyn Clock>,
+    client_id: Option<ClientId>,
+    state: Mutex<State>,
+    renewing: tokio::sync::Mutex<()>,
+}
+
+struct State {
+    options: AuthOptions,
+    params: TokenParams,
+    token: Option<TokenDetails>,
+    time_offset: Option<i64>,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Auth")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("options", &state.options)
+            .field("params", &state.params)
+            .field("token", &state.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// An `Auth` using `options`, Ably's endpoint, a 10 s timeout and the system clock.
+    ///
+    /// Fails with 40106 when `options` give no means of authentication.
+    pub fn new(options: AuthOptions) -> Result<Auth> {
+        if !options.can_renew() && options.token.is_none() {
+            return Err(Error::NoKey(
+                "no means of authentication: give AuthOptions a key, a token, an authUrl or an auth callback"
+                    .into(),
+            ));
+        }
+        let token = options.token.clone();
+        Ok(Auth {
+            http: http_client()?,
+            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            clock: Arc::new(SystemClock),
+            client_id: None,
+            state: Mutex::new(State {
+                options,
+                params: TokenParams::default(),
+                token,
+                time_offset: None,
+            }),
+            renewing: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Uses `endpoint` (a base URL such as `https://main.realtime.ably.net` or
+    /// `http://127.0.0.1:8080`) for `/keys/{keyName}/requestToken` and `/time`.
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Auth {
+        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Limits each request to Ably, an authUrl or a callback to `timeout` (default 10 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Auth {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Uses `clock` for timestamps and expiry checks.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Auth {
+        self.clock = clock;
+        self
+    }
+
+    /// The identity of this client (RSA7). It goes into the default token params, and a token
+    /// bound to another clientId is refused with 40102. `*` is not an identity (40012).
+    pub fn with_client_id(mut self, client_id: &str) -> Result<Auth> {
+        let id = ClientId::new(client_id)?;
+        {
+            let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+            if let Some(token) = &state.token {
+                check_client_id(Some(&id), token)?;
+            }
+            state.params.client_id = Some(id.clone());
+        }
+        self.client_id = Some(id);
+        Ok(self)
+    }
+
+    /// The token params used when a call passes none (`timestamp` and `nonce` are dropped).
+    /// The configured clientId is kept unless `params` name one.
+    pub fn with_default_token_params(mut self, mut params: TokenParams) -> Auth {
+        params.timestamp = None;
+        params.nonce = None;
+        if params.client_id.is_none() {
+            params.client_id = self.client_id.clone();
+        }
+        self.state
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .params = params;
+        self
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The clientId of this client (RSA7): the current token's (possibly `*`), else the
+    /// configured one, else `None`.
+    pub fn client_id(&self) -> Option<String> {
+        let state = self.state();
+        state
+            .token
+            .as_ref()
+            .and_then(|t| t.client_id.clone())
+            .or_else(|| self.client_id.as_ref().map(|id| id.as_str().to_owned()))
+    }
+
+    /// The stored default token params.
+    pub fn default_token_params(&self) -> TokenParams {
+        self.state().params.clone()
+    }
+
+    /// The current token, if any, without renewing it.
+    pub fn current_token(&self) -> Option<TokenDetails> {
+        self.state().token.clone()
+    }
+
+    /// Signs a TokenRequest locally (RSA9). Needs the key (40106 otherwise). `params` and
+    /// `options`, when given, replace the stored defaults; they are not merged with them.
+    pub async fn create_token_request(
+        &self,
+        params: Option<TokenParams>,
+        options: Option<AuthOptions>,
+    ) -> Result<TokenRequest> {
+        let (params, options) = self.resolve(params, options);
+        self.sign(params, &options).await
+    }
+
+    /// Gets a new token (RSA8): from the auth callback, else the authUrl, else by signing a
+    /// TokenRequest with the key; a TokenRequest is exchanged at the REST endpoint. `params`
+    /// and `options`, when given, replace the stored defaults; nothing is stored.
+    pub async fn request_token(
+        &self,
+        params: Option<TokenParams>,
+        options: Option<AuthOptions>,
+    ) -> Result<TokenDetails> {
+        let (params, options) = self.resolve(params, options);
+        let source = if let Some(callback) = &options.auth_callback {
+            self.call_callback(callback, params).await?
+        } else if let Some(url) = &options.auth_url {
+            self.call_auth_url(url, &options, &params).await?
+        } else if options.key.is_some() {
+            TokenSource::TokenRequest(self.sign(params, &options).await?)
+        } else {
+            return Err(Error::NoKey(
+                "requesting a token needs a key, an authUrl or an auth callback".into(),
+            ));
+        };
+        match source {
+            TokenSource::TokenDetails(details) => Ok(details),
+            TokenSource::Token(token) => Ok(TokenDetails::from_token(token)),
+            TokenSource::TokenRequest(request) => self.exchange(&request).await,
+        }
+    }
+
+    /// Gets a new token now (RSA10): `params` and `options`, when given, become the new
+    /// defaults (replacing the old ones; `timestamp`, `nonce` and `query_time` are not
+    /// stored), and the token becomes the current one. A token whose clientId conflicts with
+    /// the configured one is refused with 40102.
+    pub async fn authorize(
+        &self,
+        params: Option<TokenParams>,
+        options: Option<AuthOptions>,
+    ) -> Result<TokenDetails> {
+        let _renewing = self.renewing.lock().await;
+        {
+            let mut state = self.state();
+            if let Some(params) = &params {
+                state.params = TokenParams {
+                    timestamp: None,
+                    nonce: None,
+                    ..params.clone()
+                };
+            }
+            if let Some(options) = &options {
+                let query_time = state.options.query_time;
+                state.options = AuthOptions {
+                    query_time,
+                    ..options.clone()
+                };
+            }
+        }
+        self.renew(params, options).await
+    }
+
+    /// The current token, renewed first if there is none or it expires within 30 s.
+    pub async fn token(&self) -> Result<TokenDetails> {
+        let _renewing = self.renewing.lock().await;
+        let (current, can_renew) = {
+            let state = self.state();
+            (state.token.clone(), state.options.can_renew())
+        };
+        let now = self.now_ms();
+        match current {
+            Some(token) if !token.expires_within(now, RENEW_MARGIN) => Ok(token),
+            _ if can_renew => self.renew(None, None).await,
+            Some(token) if token.expires == 0 || token.expires > now => Ok(token),
+            _ => Err(Error::Ably(ErrorInfo::new(
+                40171,
+                403,
+                "the token has expired and there is no means to renew it (no key, authUrl or auth callback)",
+            ))),
+        }
+    }
+
+    async fn renew(
+        &self,
+        params: Option<TokenParams>,
+        options: Option<AuthOptions>,
+    ) -> Result<TokenDetails> {
+        let details = self.request_token(params, options).await?;
+        check_client_id(self.client_id.as_ref(), &details)?;
+        self.state().token = Some(details.clone());
+        Ok(details)
+    }
+
+    fn resolve(
+        &self,
+        params: Option<TokenParams>,
+        options: Option<AuthOptions>,
+    ) -> (TokenParams, AuthOptions) {
+        let state = self.state();
+        (
+            params.unwrap_or_else(|| state.params.clone()),
+            options.unwrap_or_else(|| state.options.clone()),
+        )
+    }
+
+    fn now_ms(&self) -> u64 {
+        let offset = self.state().time_offset.unwrap_or(0);
+        self.clock.now_ms().saturating_add_signed(offset)
+    }
+
+    async fn sign(&self, mut params: TokenParams, options: &AuthOptions) -> Result<TokenRequest> {
+        let key = options.key.clone().ok_or_else(|| {
+            Error::NoKey(
+                "creating a TokenRequest needs the API key; give AuthOptions a key (an authUrl or callback can't sign locally)"
+                    .into(),
+            )
+        })?;
+        if params.timestamp.is_none() {
+            params.timestamp = Some(if options.query_time {
+                self.server_time().await?
+            } else {
+                self.clock.now_ms()
+            });
+        }
+        Signer::new(key)
+            .with_clock(self.clock.clone())
+            .sign(&params)
+    }
+
+    /// Server time: `GET {endpoint}/time` once, then the local clock plus the offset (RSA10k).
+    async fn server_time(&self) -> Result<u64> {
+        if let Some(offset) = self.state().time_offset {
+            return Ok(self.clock.now_ms().saturating_add_signed(offset));
+        }
+        let url = format!("{}/time", self.endpoint);
+        let response = self
+            .send_to_ably(self.http.get(&url).header(ACCEPT, "application/json"))
+            .await?;
+        let body = ably_body(response).await?;
+        let time = serde_json::from_slice::<Vec<u64>>(&body)
+            .ok()
+            .and_then(|v| v.first().copied())
+            .ok_or_else(|| Error::Upstream(format!("{url} did not answer `[ms]`")))?;
+        let offset = time as i64 - self.clock.now_ms() as i64;
+        self.state().time_offset = Some(offset);
+        Ok(time)
+    }
+
+    /// `POST {endpoint}/keys/{keyName}/requestToken`; never retried (a signed request sent
+    /// twice is a replay).
+    async fn exchange(&self, request: &TokenRequest) -> Result<TokenDetails> {
+        let url = format!(
+            "{}/keys/{}/requestToken",
+            self.endpoint,
+            path_segment(&request.key_name)
+        );
+        let builder = self
+            .http
+            .post(&url)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .body(request.to_json());
+        let body = ably_body(self.send_to_ably(builder).await?).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::Upstream(format!("{url} answered a malformed TokenDetails: {e}")))
+    }
+
+    async fn send_to_ably(&self, builder: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        builder
+            .header("x-ably-version", ABLY_VERSION)
+            .header("ably-agent", AGENT)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    Error::Timeout(format!("Ably did not answer within {:?}", self.timeout))
+                } else {
+                    Error::Upstream(format!("Ably could not be reached: {e}"))
+                }
+            })
+    }
+
+    async fn call_callback(
+        &self,
+        callback: &AuthCallback,
+        params: TokenParams,
+    ) -> Result<TokenSource> {
+        match tokio::time::timeout(self.timeout, callback(params)).await {
+            Err(_) => Err(Error::AuthCallback(format!(
+                "the auth callback did not answer within {:?}",
+                self.timeout
+            ))),
+            Ok(Ok(TokenSource::Token(token))) if token.trim().is_empty() => Err(
+                Error::AuthCallback("the auth callback returned an empty token".into()),
+            ),
+            Ok(Ok(source)) => Ok(source),
+            Ok(Err(e @ (Error::Ably(_) | Error::AuthCallback(_)))) => Err(e),
+            Ok(Err(e)) => Err(Error::AuthCallback(format!(
+                "the auth callback failed: {e}"
+            ))),
+        }
+    }
+
+    /// Calls the authUrl as the SDKs do (§7.2) and classifies the answer (§7.1).
+    async fn call_auth_url(
+        &self,
+        url: &str,
+        options: &AuthOptions,
+        params: &TokenParams,
+    ) -> Result<TokenSource> {
+        let failed = |what: String| Error::AuthCallback(format!("authUrl {what}"));
+        let mut target =
+            reqwest::Url::parse(url).map_err(|e| failed(format!("{url:?} is not a URL: {e}")))?;
+        let token_params = token_param_pairs(params);
+        let mut sent = merge_params(&options.auth_params, &token_params);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/json, text/plain"),
+        );
+        for (name, value) in &options.auth_headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("auth header name {name:?} is not valid")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::Config(format!("auth header {name} has an invalid value")))?;
+            headers.insert(name, value);
+        }
+        let builder = match options.auth_method {
+            AuthMethod::Get => {
+                let own: Vec<(String, String)> = target
+                    .query_pairs()
+                    .filter(|(k, _)| !sent.iter().any(|(n, _)| n == k))
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let mut all = own;
+                all.append(&mut sent);
+                if all.is_empty() {
+                    target.set_query(None);
+                } else {
+                    target.query_pairs_mut().clear().extend_pairs(&all);
+                }
+                self.http.get(target)
+            }
+            AuthMethod::Post => {
+                let body = serde_urlencoded::to_string(&sent)
+                    .map_err(|e| failed(format!("params can't be form-encoded: {e}")))?;
+                self.http
+                    .post(target)
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+            }
+        };
+        let response = builder
+            .headers(headers)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    failed(format!("did not answer within {:?}", self.timeout))
+                } else {
+                    failed(format!("could not be reached: {e}"))
+                }
+            })?;
+        let status = response.status();
+        let content_type = essence(response.headers().get(CONTENT_TYPE));
+        let body = read_limited(response).await.map_err(|e| match e {
+            ReadError::TooLarge => failed(format!("answered more than {MAX_RESPONSE} bytes")),
+            ReadError::Timeout => failed(format!("did not answer within {:?}", self.timeout)),
+            ReadError::Other(e) => failed(format!("answer could not be read: {e}")),
+        })?;
+        if !status.is_success() {
+            if content_type == "application/json"
+                && let Some(info) = ErrorInfo::from_json(&body)
+            {
+                return Err(Error::Ably(info));
+            }
+            if status.as_u16() == 403 {
+                return Err(Error::Forbidden(format!("authUrl answered HTTP {status}")));
+            }
+            return Err(failed(format!("answered HTTP {status}")));
+        }
+        match content_type.as_str() {
+            "application/json" => TokenSource::from_json(&body),
+            "text/plain" | "application/jwt" => {
+                let text = std::str::from_utf8(&body)
+                    .map_err(|_| failed("answered a token that is not UTF-8".into()))?
+                    .trim();
+                if text.is_empty() || text == "null" || text == "undefined" {
+                    Err(failed("answered an empty token".into()))
+                } else if content_type == "text/plain" && text.starts_with('{') {
+                    Err(failed(
+                        "answered JSON as text/plain (double-encoded?); use content-type application/json"
+                            .into(),
+                    ))
+                } else {
+                    Ok(TokenSource::Token(text.to_owned()))
+                }
+            }
+            "" => Err(failed(
+                "answered without a content-type; use application/json, application/jwt or text/plain".into(),
+            )),
+            other => Err(failed(format!(
+                "answered content-type {other:?}; use application/json, application/jwt or text/plain"
+            ))),
+        }
+    }
+}
+
+/// Refuses a token bound to a clientId other than `configured` (wildcard tokens are fine).
+fn check_client_id(configured: Option<&ClientId>, token: &TokenDetails) -> Result<()> {
+    match (configured, token.client_id.as_deref()) {
+        (Some(mine), Some(theirs)) if theirs != "*" && theirs != mine.as_str() => {
+            Err(Error::ClientIdMismatch {
+                status: 401,
+                message: format!(
+                    "the token's clientId {theirs:?} does not match this client's clientId {:?}",
+                    mine.as_str()
+                ),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The token params as authUrl params: ttl (ms), capability (canonical JSON), clientId,
+/// timestamp and nonce, each only when set.
+fn token_param_pairs(params: &TokenParams) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    if let Some(ttl) = params.ttl {
+        pairs.push(("ttl".into(), ttl.as_millis().to_string()));
+    }
+    if let Some(cap) = &params.capability {
+        pairs.push(("capability".into(), cap.to_json()));
+    }
+    if let Some(id) = &params.client_id {
+        pairs.push(("clientId".into(), id.as_str().to_owned()));
+    }
+    if let Some(ts) = params.timestamp {
+        pairs.push(("timestamp".into(), ts.to_string()));
+    }
+    if let Some(nonce) = &params.nonce {
+        pairs.push(("nonce".into(), nonce.clone()));
+    }
+    pairs
+}
+
+/// Auth params, then token params; a token param replaces an auth param of the same name.
+fn merge_params(auth: &[(String, String)], token: &[(String, String)]) -> Vec<(String, String)> {
+    auth.iter()
+        .filter(|(name, _)| !token.iter().any(|(n, _)| n == name))
+        .chain(token)
+        .cloned()
+        .collect()
+}
+
+/// The media type without parameters, lowercased: `application/json; charset=utf-8` →
+/// `application/json`.
+fn essence(value: Option<&HeaderValue>) -> String {
+    value
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+enum ReadError {
+    TooLarge,
+    Timeout,
+    Other(reqwest::Error),
+}
+
+async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_RESPONSE as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE {
+                    return Err(ReadError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => return Err(ReadError::Timeout),
+            Err(e) => return Err(ReadError::Other(e)),
+        }
+    }
+}
+
+/// Reads an answer from Ably: a 2xx body, or the error it carries (`{"error":{..}}`, else
+/// the `X-Ably-ErrorCode` headers, else a code made from the status).
+async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
+    let status = response.status();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (code, message) = (header("x-ably-errorcode"), header("x-ably-errormessage"));
+    let body = read_limited(response).await.map_err(|e| match e {
+        ReadError::TooLarge => {
+            Error::Upstream(format!("Ably answered more than {MAX_RESPONSE} bytes"))
+        }
+        ReadError::Timeout => Error::Timeout("Ably's answer did not arrive in time".into()),
+        ReadError::Other(e) => Error::Upstream(format!("Ably's answer could not be read: {e}")),
+    })?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    if let Some(info) = ErrorInfo::from_json(&body) {
+        return Err(Error::Ably(info));
+    }
+    if let Some(code) = code.and_then(|c| c.parse::<u32>().ok()) {
+        return Err(Error::Ably(ErrorInfo::new(
+            code,
+            status.as_u16(),
+            message.unwrap_or_else(|| format!("HTTP {status}")),
+        )));
+    }
+    if status.is_server_error() {
+        return Err(Error::Upstream(format!("Ably answered HTTP {status}")));
+    }
+    Err(Error::Ably(ErrorInfo::new(
+        u32::from(status.as_u16()) * 100,
+        status.as_u16(),
+        format!("Ably answered HTTP {status}"),
+    )))
+}
+
+/// An HTTP client with rustls over the *ring* provider and the platform's certificate
+/// verifier; no process-wide state is touched.
+fn http_client() -> Result<reqwest::Client> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?
+        .with_platform_verifier()
+        .map_err(|e| Error::Config(format!("TLS certificate verifier setup failed: {e}")))?
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))
+}
+
+/// Issues Ably tokens fetched from Ably with [`Auth::request_token`]
+/// ([`Credential::TokenDetails`]): the grant's ttl, capability and clientId become the
+/// token params.
+///
+/// ```no_run
+/// use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Key};
+///
+/// let issuer = AblyTokenIssuer::new(Auth::new(AuthOptions::key(Key::from_env()?))?);
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct AblyTokenIssuer {
+    auth: Auth,
+}
+
+impl AblyTokenIssuer {
+    /// Requests tokens with `auth`.
+    pub fn new(auth: Auth) -> AblyTokenIssuer {
+        AblyTokenIssuer { auth }
+    }
+
+    /// The `Auth` used.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+}
+
+impl TokenIssuer for AblyTokenIssuer {
+    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
+        let params = TokenParams {
+            ttl: Some(grant.ttl),
+            capability: Some(grant.capability.clone()),
+            client_id: grant.client_id.clone(),
+            timestamp: None,
+            nonce: None,
+        };
+        async move {
+            self.auth
+                .request_token(Some(params), None)
+                .await
+                .map(Credential::TokenDetails)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_params_beat_auth_params() {
+        let auth = vec![("a".into(), "1".into()), ("ttl".into(), "5".into())];
+        let token = vec![("ttl".into(), "60000".into())];
+        assert_eq!(
+            merge_params(&auth, &token),
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("ttl".into(), "60000".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn content_type_essence() {
+        let v = HeaderValue::from_static("Application/JSON; charset=utf-8");
+        assert_eq!(essence(Some(&v)), "application/json");
+        assert_eq!(essence(None), "");
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(path_segment("app.key_1-~"), "app.key_1-~");
+        assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let key: Key = "appId.keyId:verySecretValue".parse().unwrap();
+        let auth = Auth::new(
+            AuthOptions::key(key)
+                .with_auth_header("authorization", "Bearer hidden-header")
+                .with_auth_param("session", "hidden-param"),
+        )
+        .unwrap();
+        let shown = format!("{auth:?}");
+        for secret in ["verySecretValue", "hidden-header", "hidden-param"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        let auth = Auth::new(AuthOptions::token("appId.secretTokenValue")).unwrap();
+        assert!(!format!("{auth:?}").contains("secretTokenValue"));
+    }
+
+    #[test]
+    fn wildcard_is_not_an_identity() {
+        let key: Key = "appId.keyId:s".parse().unwrap();
+        let err = Auth::new(AuthOptions::key(key))
+            .unwrap()
+            .with_client_id("*")
+            .unwrap_err();
+        assert_eq!(err.code(), 40012);
+    }
+
+    #[test]
+    fn no_means_of_auth_is_40106() {
+        assert_eq!(Auth::new(AuthOptions::new()).unwrap_err().code(), 40106);
+    }
+}

@@ -14,7 +14,8 @@ fn quickstart_page_in_a_real_browser() {
     let screenshot = out_dir.join("quickstart.png");
     let _ = std::fs::remove_file(&screenshot);
     assert!(chromium.exists(), "{} is required", chromium.display());
-    let out = support::deps::node("browser-e2e.mjs", &[&app.url, screenshot.to_str().unwrap()]);
+    let out =
+        support::deps::node_script("browser-e2e.mjs", &[&app.url, screenshot.to_str().unwrap()]);
     let editor = r#"{"chat:*":["history","presence","publish","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#;
 
     assert!(out.get("pageErrors").is_none(), "{out}");

@@ -21,7 +21,7 @@ fn jwt_claims(jwt: &str) -> Value {
 
 fn js(app: &Quickstart, route: &str, cookie: &str, method: &str) -> Value {
     let (host, port) = app.ably_host_port();
-    support::deps::node(
+    support::deps::node_script(
         "quickstart-client.mjs",
         &[&app.url, route, cookie, &host, &port, method, DEMO_SECRET],
     )

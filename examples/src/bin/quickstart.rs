@@ -7,15 +7,15 @@
 //! * `ABLY_ENDPOINT`: the Ably REST base URL (default: Ably with a key, the local endpoint without).
 //! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port).
 
-use ably_auth::{AblyIdentity, AblyRole, Auth, AuthOptions, Key};
-use ably_auth_actix::local::LocalAbly;
+use ably_auth::{AblyIdentity, AblyRole, AblyTokenIssuer, Auth, AuthOptions, Key};
+use ably_auth_actix::local::{self, LocalAbly, LocalAblyServer};
 use ably_auth_actix::{AblyError, TokenRoute};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use std::collections::HashMap;
 use std::future::{Ready, ready};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Who is signed in: the clientId is the user name, the role decides the rest.
 #[derive(AblyIdentity, Clone)]
@@ -40,10 +40,11 @@ enum Role {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let config = Config::from_env().await?;
+    let config = Config::from_env()?;
     let sessions = web::Data::new(Sessions::default());
     let page = web::Data::new(config.page_config());
-    let (key, auth) = (config.key.clone(), config.auth.clone());
+    let key = config.key.clone();
+    let ably_tokens = web::Data::new(AblyTokenIssuer::new(config.auth));
 
     let server = HttpServer::new(move || {
         App::new()
@@ -54,9 +55,9 @@ async fn main() -> std::io::Result<()> {
                 key.clone(),
             ))
             .service(TokenRoute::<SessionUser, _>::jwts("/ably/jwt", key.clone()))
-            .service(TokenRoute::<SessionUser, _>::ably_tokens(
+            .service(TokenRoute::<SessionUser, _>::with_data(
                 "/ably/token",
-                auth.clone(),
+                ably_tokens.clone(),
             ))
             .route("/login", web::post().to(login))
             .route("/logout", web::post().to(logout))
@@ -173,38 +174,31 @@ struct Config {
     auth: Auth,
     endpoint: String,
     bind: String,
-    local: bool,
+    /// The embedded local Ably endpoint, when there is no key.
+    local: Option<LocalAblyServer>,
 }
 
 impl Config {
-    async fn from_env() -> std::io::Result<Config> {
+    fn from_env() -> std::io::Result<Config> {
         let bind = std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
         let endpoint = std::env::var("ABLY_ENDPOINT").ok();
-        let (key, endpoint, local) = match std::env::var("ABLY_API_KEY") {
-            Ok(_) => {
-                let key = Key::from_env().map_err(invalid)?;
-                (
-                    key,
-                    endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into()),
-                    false,
-                )
-            }
-            Err(_) => {
-                let local = LocalAbly::demo();
-                let key = local.demo_key();
-                let server = local.start("127.0.0.1:0").await?;
-                let endpoint = endpoint.unwrap_or_else(|| server.url().to_owned());
-                println!(
-                    "ABLY_API_KEY is not set: using the demo key {} and the local Ably endpoint at {}",
-                    key.name(),
-                    server.url()
-                );
-                std::mem::forget(server);
-                (key, endpoint, true)
-            }
+        let (key, endpoint, local) = if std::env::var_os("ABLY_API_KEY").is_some() {
+            let key = Key::from_env().map_err(invalid)?;
+            let endpoint = endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into());
+            (key, endpoint, None)
+        } else {
+            // No key: the demo key, accepted by an embedded local Ably endpoint.
+            let local = LocalAbly::demo().start("127.0.0.1:0")?;
+            println!(
+                "ABLY_API_KEY is not set: using the demo key and the local Ably endpoint at {}",
+                local.url()
+            );
+            let endpoint = endpoint.unwrap_or_else(|| local.url());
+            (local::demo_key(), endpoint, Some(local))
         };
-        let auth =
-            Auth::new(AuthOptions::with_key(key.clone()).endpoint(&endpoint)).map_err(invalid)?;
+        let auth = Auth::new(AuthOptions::key(key.clone()))
+            .map_err(invalid)?
+            .with_endpoint(&endpoint);
         Ok(Config {
             key,
             auth,
@@ -215,7 +209,7 @@ impl Config {
     }
 
     fn page_config(&self) -> serde_json::Value {
-        serde_json::json!({ "endpoint": self.endpoint, "local": self.local, "keyName": self.key.name() })
+        serde_json::json!({ "endpoint": self.endpoint, "local": self.local.is_some(), "keyName": self.key.name() })
     }
 }
 

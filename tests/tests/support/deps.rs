@@ -3,6 +3,7 @@
 //! ably-python, and Debian's Chromium. A missing Node, Python or package manager fails the
 //! test with a message; nothing is skipped.
 
+use super::interop_dir;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,11 +12,6 @@ use std::sync::OnceLock;
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `tests/interop`, where the SDK scripts and their `package.json` live.
-pub fn interop_dir() -> PathBuf {
-    repo_root().join("tests/interop")
 }
 
 /// The cargo target directory this test runs from (`target/debug` or `target/release`).
@@ -39,36 +35,6 @@ fn run(command: &mut Command, what: &str) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
-}
-
-/// Installs `tests/interop`'s npm packages from its lockfile (once per test process).
-pub fn npm_packages() -> PathBuf {
-    static DONE: OnceLock<PathBuf> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = interop_dir();
-        run(
-            Command::new("node").arg("--version"),
-            "Node.js is required by the interop tests",
-        );
-        let installed = dir.join("node_modules/.package-lock.json");
-        let fresh = match (
-            installed.metadata(),
-            dir.join("package-lock.json").metadata(),
-        ) {
-            (Ok(a), Ok(b)) => a.modified().ok() >= b.modified().ok(),
-            _ => false,
-        };
-        if !fresh {
-            run(
-                Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                    .current_dir(&dir),
-                "npm ci in tests/interop",
-            );
-        }
-        dir
-    })
-    .clone()
 }
 
 /// A venv (under the target directory) with `tests/interop/requirements.txt` installed;
@@ -151,9 +117,10 @@ pub fn json_output(command: &mut Command, what: &str) -> Value {
     })
 }
 
-/// Runs `node tests/interop/<script> args...` and parses its JSON output.
-pub fn node(script: &str, args: &[&str]) -> Value {
-    let dir = npm_packages();
+/// Runs `node tests/interop/<script> args...` and parses its JSON output (a blocking
+/// counterpart of [`super::node`], for tests without a runtime).
+pub fn node_script(script: &str, args: &[&str]) -> Value {
+    let dir = super::npm_ready();
     json_output(
         Command::new("node").arg(script).args(args).current_dir(dir),
         script,

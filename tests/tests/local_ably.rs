@@ -1,0 +1,431 @@
+//! The local Ably token endpoint, spoken to over HTTP like an SDK would.
+
+mod support;
+
+use ably_auth::{Capability, FixedClock, Key, TokenDetails, TokenRequest};
+use ably_auth_actix::local::{DEMO_KEY, LocalAbly, LocalAblyServer};
+use serde_json::Value;
+use std::sync::Arc;
+use support::{T0, http, signed, vectors};
+
+fn key() -> Key {
+    "appId.keyId:keySecret".parse().unwrap()
+}
+
+fn start(local: LocalAbly) -> LocalAblyServer {
+    local
+        .with_clock(Arc::new(FixedClock::new(T0)))
+        .start("127.0.0.1:0")
+        .unwrap()
+}
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+async fn post(url: &str, path_key: &str, body: impl Into<reqwest::Body>) -> Answer {
+    let response = http()
+        .post(format!("{url}/keys/{path_key}/requestToken"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn exchange(url: &str, request: &TokenRequest) -> Answer {
+    post(url, &request.key_name, request.to_json()).await
+}
+
+/// Asserts an Ably error answer: status, code, exact content type and the error headers.
+fn assert_ably_error(answer: &Answer, code: u32, status: u16) {
+    assert_eq!(
+        (answer.status, answer.body["error"]["code"].as_u64()),
+        (status, Some(u64::from(code))),
+        "{}",
+        answer.body
+    );
+    assert_eq!(answer.body["error"]["statusCode"], status);
+    assert_eq!(
+        answer.body["error"]["href"],
+        format!("https://help.ably.io/error/{code}")
+    );
+    assert!(answer.body["error"]["message"].as_str().unwrap().len() > 3);
+    assert_eq!(answer.headers["content-type"], "application/json");
+    assert_eq!(
+        answer.headers["x-ably-errorcode"],
+        code.to_string().as_str()
+    );
+    assert!(answer.headers.contains_key("x-ably-errormessage"));
+}
+
+#[tokio::test]
+async fn time_comes_from_the_injected_clock() {
+    let server = start(LocalAbly::new(key()));
+    let response = http()
+        .get(format!("{}/time", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.text().await.unwrap(), format!("[{T0}]"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn issues_token_details_for_a_signed_request() {
+    let server = start(LocalAbly::new(key()));
+    let request = signed(&key(), T0 - 30_000, "0123456789abcdef", |r| {
+        r.ttl = Some(60_000);
+        r.client_id = Some("alice".into());
+        // Not canonical on purpose: the MAC covers the text as sent.
+        r.capability = Some(r#"{"chat:*": ["subscribe", "publish"], "a":["history"]}"#.into());
+    });
+    let answer = exchange(&server.url(), &request).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.headers["content-type"], "application/json");
+    let details: TokenDetails = serde_json::from_value(answer.body.clone()).unwrap();
+    assert!(details.token.starts_with("appId."), "{}", details.token);
+    assert!(details.token.len() > "appId.".len() + 32);
+    assert_eq!(details.issued, T0);
+    assert_eq!(details.expires, T0 + 60_000);
+    assert_eq!(details.key_name.as_deref(), Some("appId.keyId"));
+    assert_eq!(details.client_id.as_deref(), Some("alice"));
+    assert_eq!(
+        details.capability.as_deref(),
+        Some(r#"{"a":["history"],"chat:*":["publish","subscribe"]}"#)
+    );
+    // No ttl: Ably's default of 60 minutes; no clientId: none in the answer.
+    let answer = exchange(
+        &server.url(),
+        &signed(&key(), T0, "fedcba9876543210", |_| {}),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body["expires"], T0 + 3_600_000);
+    assert!(answer.body.get("clientId").is_none());
+    assert_eq!(answer.body["capability"], r#"{"[*]*":["*"]}"#);
+}
+
+#[tokio::test]
+async fn refuses_bad_requests_with_ably_codes() {
+    let server = start(LocalAbly::new(key()));
+    let url = server.url();
+    let wrong: Key = "appId.keyId:otherSecret".parse().unwrap();
+    let cases: Vec<(&str, TokenRequest, u32, u16)> = vec![
+        (
+            "wrong secret",
+            signed(&wrong, T0, "n000000000000001", |_| {}),
+            40101,
+            401,
+        ),
+        (
+            "tampered ttl",
+            {
+                let mut r = signed(&key(), T0, "n000000000000002", |_| {});
+                r.ttl = Some(1000);
+                r
+            },
+            40101,
+            401,
+        ),
+        (
+            "stale",
+            signed(&key(), T0 - 121_000, "n000000000000003", |_| {}),
+            40104,
+            401,
+        ),
+        (
+            "future",
+            signed(&key(), T0 + 121_000, "n000000000000004", |_| {}),
+            40104,
+            401,
+        ),
+        (
+            "ttl over 24 h",
+            signed(&key(), T0, "n000000000000005", |r| r.ttl = Some(86_400_001)),
+            40003,
+            400,
+        ),
+        (
+            "empty clientId",
+            signed(&key(), T0, "n000000000000006", |r| {
+                r.client_id = Some(String::new())
+            }),
+            40012,
+            400,
+        ),
+        (
+            "invalid capability",
+            signed(&key(), T0, "n000000000000007", |r| {
+                r.capability = Some("{\"a\":[]}".into())
+            }),
+            40000,
+            400,
+        ),
+        (
+            "capability not JSON",
+            signed(&key(), T0, "n000000000000008", |r| {
+                r.capability = Some("nope".into())
+            }),
+            40000,
+            400,
+        ),
+        (
+            "unknown key",
+            signed(
+                &"appId.other:keySecret".parse().unwrap(),
+                T0,
+                "n000000000000009",
+                |_| {},
+            ),
+            40400,
+            404,
+        ),
+    ];
+    for (name, request, code, status) in cases {
+        let answer = exchange(&url, &request).await;
+        println!("{name}: {}", answer.body);
+        assert_ably_error(&answer, code, status);
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_nonce_is_refused() {
+    let server = start(LocalAbly::new(key()));
+    let request = signed(&key(), T0, "0123456789abcdef", |_| {});
+    assert_eq!(exchange(&server.url(), &request).await.status, 200);
+    assert_ably_error(&exchange(&server.url(), &request).await, 40105, 401);
+}
+
+#[tokio::test]
+async fn the_path_key_must_be_the_body_key() {
+    let server = start(LocalAbly::new(key()).with_key("appId.second:keySecret".parse().unwrap()));
+    let request = signed(&key(), T0, "0123456789abcdef", |_| {});
+    let answer = post(&server.url(), "appId.second", request.to_json()).await;
+    assert_ably_error(&answer, 40101, 401);
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_never_500() {
+    let server = start(LocalAbly::new(key()));
+    for body in [
+        "",
+        "not json",
+        "[]",
+        r#"{"keyName":"appId.keyId"}"#,
+        r#"{"keyName":"appId.keyId","timestamp":"x","nonce":"0123456789abcdef","mac":"m"}"#,
+    ] {
+        let answer = post(&server.url(), "appId.keyId", body).await;
+        assert_ably_error(&answer, 40001, 400);
+    }
+    // A short nonce is a bad request too (and the MAC is checked first).
+    let answer = exchange(&server.url(), &signed(&key(), T0, "short", |_| {})).await;
+    assert_ably_error(&answer, 40000, 400);
+}
+
+#[tokio::test]
+async fn json_with_another_content_type_is_accepted() {
+    let server = start(LocalAbly::new(key()));
+    let request = signed(&key(), T0, "0123456789abcdef", |_| {});
+    let response = http()
+        .post(format!("{}/keys/appId.keyId/requestToken", server.url()))
+        .header("content-type", "text/plain")
+        .body(request.to_json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn bodies_over_128_kib_are_refused() {
+    let server = start(LocalAbly::new(key()));
+    let big = format!(
+        r#"{{"keyName":"appId.keyId","pad":"{}"}}"#,
+        "x".repeat(129 * 1024)
+    );
+    let answer = post(&server.url(), "appId.keyId", big).await;
+    assert_ably_error(&answer, 40001, 413);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_ably_errors() {
+    let server = start(LocalAbly::new(key()));
+    let response = http()
+        .get(format!("{}/channels/x", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.headers()["x-ably-errorcode"], "40400");
+    let response = http()
+        .get(format!("{}/keys/appId.keyId/requestToken", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["statusCode"], 405);
+}
+
+#[tokio::test]
+async fn cors_lets_a_browser_page_call_it() {
+    let server = start(LocalAbly::new(key()));
+    let url = format!("{}/keys/appId.keyId/requestToken", server.url());
+    let preflight = http()
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-ably-version,ably-agent",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+    let allowed = h["access-control-allow-headers"].to_str().unwrap();
+    for name in [
+        "content-type",
+        "x-ably-version",
+        "ably-agent",
+        "authorization",
+    ] {
+        assert!(allowed.contains(name), "{allowed}");
+    }
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    // The actual request, and an error, carry the CORS headers too.
+    let response = http()
+        .post(&url)
+        .header("origin", "http://localhost:3000")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let h = response.headers();
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+    let exposed = h["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("x-ably-errorcode") && exposed.contains("x-ably-errormessage"));
+    // Without an Origin: `*`.
+    let response = http()
+        .get(format!("{}/time", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn capability_intersections_match_the_service() {
+    let vectors = vectors("capability-intersections.json");
+    let keys = vectors["keys"].as_object().unwrap();
+    let mut local = LocalAbly::new(key());
+    let mut key_of = std::collections::HashMap::new();
+    for (name, capability) in keys {
+        let key: Key = format!("app.{name}:secret-{name}").parse().unwrap();
+        let key = key.with_capability(Capability::parse(&capability.to_string()).unwrap());
+        local = local.with_key(key.clone());
+        key_of.insert(name.clone(), key);
+    }
+    let server = start(local);
+    let cases = vectors["cases"].as_array().unwrap();
+    assert!(cases.len() >= 14);
+    for (i, case) in cases.iter().enumerate() {
+        let name = case["name"].as_str().unwrap();
+        let key_name = case["key"].as_str().unwrap();
+        let key = &key_of[key_name];
+        let key_capability = &keys[key_name];
+        let requested = match &case["requested"] {
+            Value::Null => None,
+            Value::String(s) if s == "key capability" => Some(key_capability.to_string()),
+            other => Some(other.to_string()),
+        };
+        let request = signed(key, T0, &format!("nonce-{i:012}"), |r| {
+            r.capability = requested
+        });
+        let answer = exchange(&server.url(), &request).await;
+        if let Some(error) = case.get("error") {
+            let code = error["code"].as_u64().unwrap() as u32;
+            let status = error["statusCode"].as_u64().unwrap() as u16;
+            println!("{name}: {}", answer.body);
+            assert_ably_error(&answer, code, status);
+        } else {
+            assert_eq!(answer.status, 200, "{name}: {}", answer.body);
+            let expected = match &case["expected"] {
+                Value::String(s) if s == "key capability" => key_capability.clone(),
+                other => other.clone(),
+            };
+            let expected = Capability::parse(&expected.to_string()).unwrap().to_json();
+            assert_eq!(answer.body["capability"], expected, "{name}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn mounts_into_an_existing_app() {
+    use actix_web::{App, test, web};
+    let local = LocalAbly::new(key()).with_clock(Arc::new(FixedClock::new(T0)));
+    let app =
+        test::init_service(App::new().service(web::scope("/ably").configure(local.configure())))
+            .await;
+    let request = signed(&key(), T0, "0123456789abcdef", |_| {});
+    let response = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/ably/keys/appId.keyId/requestToken")
+            .set_payload(request.to_json())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = test::read_body_json(response).await;
+    assert_eq!(body["keyName"], "appId.keyId");
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/ably/time").to_request(),
+    )
+    .await;
+    assert_eq!(test::read_body(response).await, format!("[{T0}]"));
+}
+
+#[tokio::test]
+async fn the_demo_endpoint_accepts_the_demo_key() {
+    let server = LocalAbly::demo().start("127.0.0.1:0").unwrap();
+    let key: Key = DEMO_KEY.parse().unwrap();
+    let now = ably_auth::Clock::now_ms(&ably_auth::SystemClock);
+    let answer = exchange(
+        &server.url(),
+        &signed(&key, now, "0123456789abcdef", |_| {}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["capability"], r#"{"[*]*":["*"]}"#);
+    assert!(
+        answer.body["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("demoApp.")
+    );
+}
