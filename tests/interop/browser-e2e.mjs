@@ -2,10 +2,12 @@
 //
 // Usage: node browser-e2e.mjs APP_URL SCREENSHOT_PATH
 // Prints one JSON object with what the page showed and what ably-js obtained in the page.
-import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const require = createRequire(import.meta.url);
+// The browser bundle shipped in the npm package (not an exported subpath, so by file).
+const ablyBundle = join(dirname(fileURLToPath(import.meta.url)), 'node_modules/ably/build/ably.js');
 const [app, screenshot] = process.argv.slice(2);
 
 const browser = await chromium.launch({
@@ -53,7 +55,7 @@ try {
 
   // The official ably-js browser bundle, loaded into the page, authorizes through the routes
   // with the session cookie and exchanges TokenRequests at the (cross-origin) Ably endpoint.
-  await page.addScriptTag({ path: require.resolve('ably/build/ably.js') });
+  await page.addScriptTag({ path: ablyBundle });
   const authorize = (authPath) => page.evaluate(async ({ authPath }) => {
     const endpoint = new URL(window.quickstartConfig.endpoint);
     const rest = new Ably.Rest({
