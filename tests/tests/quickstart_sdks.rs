@@ -35,7 +35,15 @@ fn js(app: &Quickstart, route: &str, cookie: &str, method: &str) -> Value {
     let (host, port) = app.ably_host_port();
     support::deps::node_script(
         "quickstart-client.mjs",
-        &[&app.url, route, cookie, &host, &port, method, &demo_secret()],
+        &[
+            &app.url,
+            route,
+            cookie,
+            &host,
+            &port,
+            method,
+            &demo_secret(),
+        ],
     )
 }
 

@@ -1,0 +1,159 @@
+//! The Ably-token mode: TokenDetails fetched from Ably's REST API (here the local endpoint),
+//! and 502/504 when Ably can't be reached or is too slow.
+#![cfg(all(feature = "rest", feature = "local-ably"))]
+
+use ably_auth::{
+    AblyIdentity, AblyTokenIssuer, Auth, AuthOptions, Capability, ClientId, Error, Grant, Key,
+    Operation::*, TokenDetails,
+};
+use ably_auth_actix::local::LocalAbly;
+use ably_auth_actix::{AblyError, TokenRoute};
+use actix_web::dev::Payload;
+use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, test, web};
+use std::future::{Ready, ready};
+use std::time::Duration;
+
+struct User(String);
+
+impl AblyIdentity for User {
+    fn ably_grant(&self) -> ably_auth::Result<Grant> {
+        Ok(Grant::new(
+            Some(ClientId::new(&self.0)?),
+            Capability::new().grant("chat:*", [Subscribe, Publish])?,
+            Duration::from_secs(600),
+        ))
+    }
+}
+
+impl FromRequest for User {
+    type Error = AblyError;
+    type Future = Ready<Result<User, AblyError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.headers()
+                .get("x-user")
+                .and_then(|v| v.to_str().ok())
+                .map(|u| User(u.to_owned()))
+                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
+        )
+    }
+}
+
+fn key() -> Key {
+    Key::parse("appId.keyId:ablyTokenTestSecret").unwrap()
+}
+
+async fn ask(endpoint: &str, timeout: Duration) -> (u16, Vec<u8>) {
+    let auth = Auth::new(AuthOptions::key(key()))
+        .unwrap()
+        .with_endpoint(endpoint)
+        .with_timeout(timeout);
+    let app = test::init_service(App::new().service(TokenRoute::<User, _>::new(
+        "/ably/token",
+        AblyTokenIssuer::new(auth),
+    )))
+    .await;
+    let response = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/ably/token")
+            .insert_header(("x-user", "alice"))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("ttl=60000")
+            .to_request(),
+    )
+    .await;
+    let status = response.status().as_u16();
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
+    (status, test::read_body(response).await.to_vec())
+}
+
+fn error_code(body: &[u8]) -> (u32, u16) {
+    let info = ably_auth::ErrorInfo::from_json(body)
+        .unwrap_or_else(|| panic!("an Ably error: {}", String::from_utf8_lossy(body)));
+    (info.code, info.status_code)
+}
+
+#[actix_web::test]
+async fn token_details_from_ably() {
+    let local = LocalAbly::new(key()).start("127.0.0.1:0").unwrap();
+    let (status, body) = ask(&local.url(), Duration::from_secs(5)).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let details: TokenDetails = serde_json::from_slice(&body).unwrap();
+    assert_eq!(details.client_id.as_deref(), Some("alice"));
+    assert_eq!(
+        details.capability.as_deref(),
+        Some(r#"{"chat:*":["publish","subscribe"]}"#)
+    );
+    assert_eq!(details.expires - details.issued, 60_000);
+    assert!(details.token.starts_with("appId."));
+}
+
+#[actix_web::test]
+async fn ably_refusals_pass_through() {
+    // The key can only subscribe to news: Ably itself refuses the grant with 40160.
+    let restricted = key().with_capability(Capability::parse(r#"{"news":["subscribe"]}"#).unwrap());
+    let local = LocalAbly::new(restricted).start("127.0.0.1:0").unwrap();
+    let (status, body) = ask(&local.url(), Duration::from_secs(5)).await;
+    assert_eq!(status, 401);
+    assert_eq!(error_code(&body), (40160, 401));
+}
+
+#[actix_web::test]
+async fn unreachable_ably_is_502() {
+    // Bind then drop a listener: nothing answers on that port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (status, body) = ask(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5)).await;
+    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(error_code(&body), (50002, 502));
+    assert!(!String::from_utf8_lossy(&body).contains("ablyTokenTestSecret"));
+}
+
+#[actix_web::test]
+async fn slow_ably_is_504() {
+    let server = HttpServer::new(|| {
+        App::new().default_service(web::to(|| async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            HttpResponse::Ok().finish()
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(0)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let url = format!("http://{}", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let (status, body) = ask(&url, Duration::from_millis(300)).await;
+    assert_eq!(status, 504, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(error_code(&body), (50003, 504));
+    handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn upstream_garbage_is_502() {
+    let server = HttpServer::new(|| {
+        App::new().default_service(web::to(|| async {
+            HttpResponse::Ok()
+                .content_type("text/html")
+                .body("<html>proxy error</html>")
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let url = format!("http://{}", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let (status, body) = ask(&url, Duration::from_secs(5)).await;
+    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+    handle.stop(false).await;
+}
