@@ -1,5 +1,63 @@
-//! actix-web integration for [`ably_auth`].
+//! actix-web integration for [`ably_auth`]: hand Ably credentials to your signed-in users
+//! from one route.
+//!
+//! * [`TokenRoute`]: an authUrl route for your user type (any `FromRequest` that implements
+//!   [`AblyIdentity`](ably_auth::AblyIdentity)), mounted with `App::service`. It answers
+//!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
+//!   `ErrorInfo` errors with the right status.
+//! * [`Issued`]: the extractor the route is built on, for handlers of your own.
+//! * [`local`] (feature `local-ably`): an in-process Ably token endpoint for development and
+//!   tests.
+//!
+//! ```no_run
+//! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
+//! use ably_auth_actix::{AblyError, TokenRoute};
+//! use actix_web::{App, FromRequest, HttpRequest, HttpServer, dev::Payload};
+//! use std::future::{Ready, ready};
+//! use std::time::Duration;
+//!
+//! struct User(String);
+//!
+//! impl AblyIdentity for User {
+//!     fn ably_grant(&self) -> ably_auth::Result<Grant> {
+//!         Ok(Grant::new(Some(ClientId::new(&self.0)?), Capability::all_channels(), Duration::from_secs(3600)))
+//!     }
+//! }
+//!
+//! impl FromRequest for User {
+//!     type Error = AblyError;
+//!     type Future = Ready<Result<User, AblyError>>;
+//!     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+//!         // Read your session here.
+//!         ready(req.headers().get("x-user").and_then(|v| v.to_str().ok()).map(|u| User(u.into()))
+//!             .ok_or_else(|| ably_auth::Error::Unauthorized("sign in first".into()).into()))
+//!     }
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let key = Key::from_env().expect("ABLY_API_KEY");
+//! HttpServer::new(move || {
+//!     App::new().service(TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone()))
+//! })
+//! .bind("127.0.0.1:8080")?
+//! .run()
+//! .await
+//! # }
+//! ```
 #![warn(missing_docs)]
 
+mod error;
+mod issued;
+mod route;
+
+#[cfg(any(feature = "session", feature = "identity"))]
+pub mod adapters;
 #[cfg(feature = "local-ably")]
 pub mod local;
+
+pub use error::{AblyError, ErrorRenderer, error_response};
+pub use issued::{
+    GrantPolicy, Issued, MAX_BODY_BYTES, MAX_QUERY_BYTES, credential_response, render_error,
+    request_hints,
+};
+pub use route::TokenRoute;

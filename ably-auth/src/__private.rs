@@ -6,9 +6,13 @@ pub use crate::error::{Error, Result};
 pub use crate::identity::{
     AblyIdentity, AblyRole, Grant, GrantRule, TemplatePart, check_interpolated,
 };
+pub use core::fmt::Display;
+pub use core::option::Option::{self, None, Some};
+pub use core::result::Result::{Err, Ok};
+pub use std::string::String;
 pub use std::time::Duration;
 
-use std::fmt::Display;
+use crate::identity::DEFAULT_GRANT_TTL;
 
 /// Renders a template, checking every interpolated value.
 pub fn render(
@@ -54,13 +58,18 @@ pub fn apply_rules(
 }
 
 /// Converts a `#[ably(client_id)]` field to a clientId.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be used as a clientId",
+    label = "`#[ably(client_id)]` needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or mark a field such as `id: String`"
+)]
 pub trait IntoClientId {
     /// `None` for an anonymous user.
-    fn into_client_id(&self) -> Result<Option<ClientId>>;
+    fn to_client_id(&self) -> Result<Option<ClientId>>;
 }
 
 impl<T: Display> IntoClientId for T {
-    fn into_client_id(&self) -> Result<Option<ClientId>> {
+    fn to_client_id(&self) -> Result<Option<ClientId>> {
         ClientId::new(self.to_string()).map(Some)
     }
 }
@@ -70,7 +79,7 @@ pub struct OptionalClientId<'a, T>(pub &'a Option<T>);
 
 impl<T: Display> OptionalClientId<'_, T> {
     /// `None` for an anonymous user.
-    pub fn into_client_id(&self) -> Result<Option<ClientId>> {
+    pub fn to_client_id(&self) -> Result<Option<ClientId>> {
         self.0
             .as_ref()
             .map(|v| ClientId::new(v.to_string()))
@@ -79,6 +88,11 @@ impl<T: Display> OptionalClientId<'_, T> {
 }
 
 /// Renders a field for a template, `None` when it is an empty `Option`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be interpolated into a channel name",
+    label = "a field named in a `grant(...)` template needs a type that implements `Display`, or an `Option` of one",
+    note = "implement `std::fmt::Display` for `{Self}`, or interpolate another field"
+)]
 pub trait TemplateValue {
     /// The text to interpolate.
     fn template_value(&self) -> Option<String>;
@@ -98,4 +112,72 @@ impl<T: Display> OptionalValue<'_, T> {
     pub fn template_value(&self) -> Option<String> {
         self.0.as_ref().map(|v| v.to_string())
     }
+}
+
+/// What a `#[ably(role)]` field contributes: its rules and ttl. One call per field, so a
+/// type that is not a role is reported once.
+#[derive(Clone, Copy, Debug)]
+pub struct RoleGrant {
+    /// The role's rules.
+    pub rules: &'static [GrantRule],
+    /// The role's ttl, if it sets one.
+    pub ttl: Option<Duration>,
+}
+
+/// Reads a role field.
+pub fn role_of<R: AblyRole + ?Sized>(role: &R) -> RoleGrant {
+    RoleGrant {
+        rules: role.ably_rules(),
+        ttl: role.ably_ttl(),
+    }
+}
+
+/// Builds the grant of a derived identity: the identity's rules, then the role's, with the
+/// role's ttl over the identity's over the default. A user granted nothing is refused.
+pub fn issue(
+    client_id: Option<ClientId>,
+    rules: &[GrantRule],
+    ttl: Option<Duration>,
+    role: Option<RoleGrant>,
+    field: &dyn Fn(&str) -> Option<String>,
+) -> Result<Grant> {
+    let id = client_id.as_ref().map(ClientId::as_str);
+    let mut capability = Capability::new();
+    apply_rules(&mut capability, rules, id, field)?;
+    let mut ttl = ttl;
+    if let Some(role) = role {
+        apply_rules(&mut capability, role.rules, id, &|_| None)?;
+        ttl = role.ttl.or(ttl);
+    }
+    if capability.is_empty() {
+        return Err(Error::Forbidden(match id {
+            Some(id) => format!("no capability is granted to clientId {id:?}"),
+            None => "no capability is granted to an anonymous user".to_owned(),
+        }));
+    }
+    capability.normalize();
+    Ok(Grant::new(
+        client_id,
+        capability,
+        ttl.unwrap_or(DEFAULT_GRANT_TTL),
+    ))
+}
+
+/// The body of the stub impl a derive emits after a compile error, so the only errors the
+/// author sees are the derive's own.
+pub fn derive_failed(type_name: &str) -> Error {
+    Error::Config(format!(
+        "`#[derive]` of {type_name} failed to compile; this stub is never used"
+    ))
+}
+
+/// An operation set from a list the derive validated.
+pub const fn operations(ops: &[Operation]) -> Operations {
+    let mut set = Operations::NONE;
+    let mut i = 0;
+    while i < ops.len() {
+        set = set.union(Operations::only(ops[i]));
+        i += 1;
+    }
+    set
 }

@@ -652,6 +652,22 @@ impl Capability {
         out
     }
 
+    /// Drops entries that another entry already covers with at least the same operations, so
+    /// `{"*":["*"],"user:alice":["publish"]}` becomes `{"*":["*"]}`. What the capability
+    /// permits does not change. Very large capabilities (over 256 resources) are left as they
+    /// are.
+    ///
+    /// ```
+    /// use ably_auth::{Capability, Operation::*};
+    /// let mut cap = Capability::all_channels().grant("user:alice", [Publish])?;
+    /// cap.normalize();
+    /// assert_eq!(cap.to_json(), r#"{"*":["*"]}"#);
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn normalize(&mut self) {
+        self.prune();
+    }
+
     /// Drops entries another entry already covers, when that is cheap to find out.
     fn prune(&mut self) {
         const PRUNE_LIMIT: usize = 256;

@@ -159,6 +159,12 @@ pub enum Error {
     /// Configuration that cannot work, such as conflicting auth options (40106, 400).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The request is larger than the endpoint accepts (40000, 413).
+    #[error("request too large: {0}")]
+    TooLarge(String),
+    /// A server-side fault that is not the client's doing (50000, 500).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -199,6 +205,8 @@ impl Error {
             Error::Upstream(_) => 50002,
             Error::Timeout(_) => 50003,
             Error::RateLimited(_) => 42910,
+            Error::Internal(_) => 50000,
+            Error::TooLarge(_) => 40000,
         }
     }
 
@@ -228,6 +236,8 @@ impl Error {
             Error::Ably(info) => info.status_code,
             Error::Upstream(_) => 502,
             Error::Timeout(_) => 504,
+            Error::Internal(_) => 500,
+            Error::TooLarge(_) => 413,
         }
     }
 

@@ -164,6 +164,11 @@ pub struct GrantRule {
 }
 
 /// What a role may do. Usually derived with `#[derive(AblyRole)]` on an enum.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an Ably role",
+    label = "expected a role: a type that implements `AblyRole`",
+    note = "add `#[derive(AblyRole)]` to the enum `{Self}`, or implement `ably_auth::AblyRole` for it by hand"
+)]
 pub trait AblyRole {
     /// The grant rules of this role. Templates may use `{client_id}` only.
     fn ably_rules(&self) -> &'static [GrantRule];
@@ -240,6 +245,43 @@ impl Hints {
     }
 }
 
+impl Hints {
+    /// Reads hints from an `application/x-www-form-urlencoded` body or a query string.
+    /// Percent-decoded bytes must be UTF-8 (40000 otherwise); see [`Hints::from_pairs`].
+    pub fn from_urlencoded(input: &[u8]) -> Result<Hints> {
+        let mut pairs = Vec::new();
+        for piece in input.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let mut halves = piece.splitn(2, |b| *b == b'=');
+            let name = percent_decode(halves.next().unwrap_or_default())?;
+            let value = percent_decode(halves.next().unwrap_or_default())?;
+            pairs.push((name, value));
+        }
+        Hints::from_pairs(pairs)
+    }
+}
+
+fn percent_decode(input: &[u8]) -> Result<String> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < input.len() => match (hex(input[i + 1]), hex(input[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+        .map_err(|_| Error::bad_request("a parameter is not valid UTF-8 after percent-decoding"))
+}
+
 fn parse_ttl_hint(value: &str) -> Result<Option<Duration>> {
     let value = value.trim();
     if value.is_empty() || value == "null" || value == "None" {
@@ -309,6 +351,23 @@ mod tests {
             Hints::from_pairs([("clientId", "")]).unwrap(),
             Hints::default()
         );
+    }
+
+    #[test]
+    fn urlencoded_hints() {
+        let hints = Hints::from_urlencoded(
+            b"ttl=60000&capability=%7B%22chat%3Aa%22%3A%5B%22subscribe%22%5D%7D&clientId=j%C3%BCrgen+x&odd=%zz%",
+        )
+        .unwrap();
+        assert_eq!(hints.ttl, Some(Duration::from_secs(60)));
+        assert_eq!(
+            hints.capability.unwrap().to_json(),
+            r#"{"chat:a":["subscribe"]}"#
+        );
+        assert_eq!(hints.client_id.as_deref(), Some("jürgen x"));
+        let err = Hints::from_urlencoded(b"clientId=%FF%FE").unwrap_err();
+        assert_eq!((err.code(), err.status()), (40000, 400));
+        assert_eq!(Hints::from_urlencoded(b"").unwrap(), Hints::default());
     }
 
     #[test]
@@ -434,6 +493,11 @@ mod tests {
                 prop_assert!(issued.ttl <= g.ttl);
                 prop_assert_eq!(issued.client_id, g.client_id);
             }
+        }
+
+        #[test]
+        fn urlencoded_parsing_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..80)) {
+            let _ = Hints::from_urlencoded(&bytes);
         }
 
         #[test]

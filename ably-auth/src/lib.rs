@@ -5,7 +5,7 @@
 //!
 //! * a signed [`TokenRequest`] ([`Signer`], [`TokenRequestIssuer`]),
 //! * an Ably JWT ([`JwtBuilder`], [`JwtIssuer`]),
-//! * an Ably token fetched from Ably's REST API (the [`Auth`] API, feature `rest`).
+//! * an Ably token fetched from Ably's REST API (the `Auth` API, feature `rest`).
 //!
 //! Around them: [`Key`] parsing, validated [`ClientId`]s, typed [`Capability`] with Ably's
 //! wildcard intersection, a [`Verifier`] that checks requests the way the service does, and
@@ -38,6 +38,7 @@ mod sign;
 pub mod token;
 mod verify;
 
+/// The `Auth` API over Ably REST (requestToken, authUrl, authCallback).
 #[cfg(feature = "rest")]
 pub mod rest;
 
@@ -57,6 +58,100 @@ pub use rest::{
 pub use sign::{Clock, FixedClock, NonceSource, RandomNonce, Signer, SystemClock};
 pub use token::{TokenDetails, TokenParams, TokenRequest};
 pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
+
+/// Derives [`AblyIdentity`] for a user struct: which field is the clientId, which field is
+/// the role, what every user may do and for how long. See [`AblyIdentity`] for the trait.
+///
+/// ```
+/// use ably_auth::{AblyIdentity, AblyRole};
+/// use std::time::Duration;
+///
+/// #[derive(AblyIdentity)]
+/// #[ably(ttl = "1h")]
+/// #[ably(grant("user:{client_id}" => [publish, subscribe, presence, history]))]
+/// struct SessionUser {
+///     #[ably(client_id)]
+///     id: String,
+///     #[ably(role)]
+///     role: Role,
+/// }
+///
+/// #[derive(AblyRole)]
+/// enum Role {
+///     #[ably(grant("chat:*" => [subscribe, history]))]
+///     Viewer,
+///     #[ably(grant("*" => ["*"]), ttl = "15m")]
+///     Admin,
+/// }
+///
+/// let viewer = SessionUser { id: "alice".into(), role: Role::Viewer }.ably_grant()?;
+/// assert_eq!(viewer.client_id.unwrap().as_str(), "alice");
+/// assert_eq!(
+///     viewer.capability.to_json(),
+///     r#"{"chat:*":["history","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#
+/// );
+/// assert_eq!(viewer.ttl, Duration::from_secs(3600));
+///
+/// let admin = SessionUser { id: "root".into(), role: Role::Admin }.ably_grant()?;
+/// assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+/// assert_eq!(admin.ttl, Duration::from_secs(15 * 60));
+///
+/// // Interpolated values can't reach other channels.
+/// assert!(SessionUser { id: "eve:*".into(), role: Role::Viewer }.ably_grant().is_err());
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+///
+/// # Attributes
+///
+/// On the struct, any number of times:
+///
+/// * `#[ably(grant("resource" => [operations]))]`: what every user may do. Resources are
+///   channel patterns (`chat:*`, `[queue]orders`, `*`) that may interpolate `{client_id}` and
+///   `{field}` (a named field of the struct; any `Display`, an `Option` field that is `None`
+///   drops the rule). Operations are idents (`publish`, `push_admin`) or strings
+///   (`"push-admin"`, `"*"`). Several `grant(...)` may share one attribute.
+/// * `#[ably(ttl = "1h")]`: how long credentials live (`"90s"`, `"15m"`, `"1h30m"`,
+///   `"500ms"`; at most 24 hours). Default: one hour. A role's ttl wins over it.
+///
+/// On fields:
+///
+/// * `#[ably(client_id)]` (required, once): the clientId, any `Display` type, or an `Option`
+///   of one where `None` is an anonymous user, who gets only the rules without `{client_id}`.
+/// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`], or an
+///   `Option` of one where `None` adds no role rules.
+///
+/// Values interpolated into a channel name that contain `*`, `:` or a leading `[` are refused
+/// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all.
+#[cfg(feature = "derive")]
+pub use ably_auth_macros::AblyIdentity;
+
+/// Derives [`AblyRole`] for an enum: each variant lists its grants and may set a ttl.
+///
+/// ```
+/// use ably_auth::AblyRole;
+/// use std::time::Duration;
+///
+/// #[derive(AblyRole)]
+/// enum Role {
+///     #[ably(grant("chat:*" => [subscribe, history]))]
+///     Viewer,
+///     #[ably(grant("chat:*" => [subscribe, history, publish, presence]))]
+///     #[ably(grant("drafts:{client_id}" => ["*"]))]
+///     Editor { team: u32 },
+///     #[ably(grant("*" => ["*"]), ttl = "15m")]
+///     Admin,
+/// }
+///
+/// assert_eq!(Role::Viewer.ably_rules().len(), 1);
+/// assert_eq!(Role::Editor { team: 7 }.ably_rules().len(), 2);
+/// assert_eq!(Role::Admin.ably_ttl(), Some(Duration::from_secs(900)));
+/// assert_eq!(Role::Viewer.ably_ttl(), None);
+/// ```
+///
+/// Variants take the same `grant(...)` and `ttl = "..."` as [`macro@AblyIdentity`], except
+/// that templates may interpolate `{client_id}` only. The rules are `static` tables.
+#[cfg(feature = "derive")]
+pub use ably_auth_macros::AblyRole;
 
 #[doc(hidden)]
 pub mod __private;

@@ -162,8 +162,14 @@ pub fn npm_ready() -> PathBuf {
             node.as_ref().is_ok_and(|o| o.status.success()),
             "the interop tests need Node.js (`node`) on PATH: {node:?}"
         );
-        let marker = dir.join("node_modules/ably/package.json");
-        if marker.exists() {
+        // npm writes node_modules/.package-lock.json on install; older than the lockfile
+        // means the lockfile changed since.
+        let marker = dir.join("node_modules/.package-lock.json");
+        let installed = || match (marker.metadata(), dir.join("package-lock.json").metadata()) {
+            (Ok(m), Ok(l)) => m.modified().ok() >= l.modified().ok(),
+            _ => false,
+        };
+        if installed() {
             return;
         }
         let lock = dir.join(".npm-install.lock");
@@ -181,7 +187,7 @@ pub fn npm_ready() -> PathBuf {
                 Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
             }
         }
-        let result = if marker.exists() {
+        let result = if installed() {
             Ok(())
         } else {
             Command::new("npm")
@@ -235,3 +241,6 @@ pub async fn node(script: &str, env: &[(&str, &str)]) -> serde_json::Value {
     serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}): {stdout}"))
 }
+
+pub mod deps;
+pub mod quickstart;

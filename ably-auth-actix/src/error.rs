@@ -1,0 +1,114 @@
+//! Ably-shaped error responses.
+
+use ably_auth::Error;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use std::fmt;
+use std::sync::Arc;
+
+/// An [`ably_auth::Error`] as an actix-web error: the response is the Ably `ErrorInfo` JSON
+/// with `content-type: application/json` (exactly, as ably-js requires), the error's HTTP
+/// status, `X-Ably-ErrorCode`/`X-Ably-ErrorMessage` headers and `Cache-Control: no-store`.
+///
+/// ```
+/// use ably_auth_actix::AblyError;
+/// use actix_web::ResponseError;
+///
+/// let err = AblyError::from(ably_auth::Error::NonceReplayed);
+/// let response = err.error_response();
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(response.headers().get("x-ably-errorcode").unwrap(), "40105");
+/// ```
+#[derive(Debug)]
+pub struct AblyError(pub Error);
+
+impl AblyError {
+    /// The wrapped error.
+    pub fn error(&self) -> &Error {
+        &self.0
+    }
+}
+
+impl From<Error> for AblyError {
+    fn from(err: Error) -> Self {
+        AblyError(err)
+    }
+}
+
+impl fmt::Display for AblyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl ResponseError for AblyError {
+    fn status_code(&self) -> StatusCode {
+        status_of(&self.0)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        error_response(&self.0)
+    }
+}
+
+pub(crate) fn status_of(err: &Error) -> StatusCode {
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The default error response: Ably `ErrorInfo` JSON and headers.
+pub fn error_response(err: &Error) -> HttpResponse {
+    let info = err.to_error_info();
+    let mut response = HttpResponse::build(status_of(err));
+    response
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .insert_header(("x-ably-errorcode", info.code.to_string()));
+    if let Ok(message) = HeaderValue::from_str(&header_safe(&info.message)) {
+        response.insert_header(("x-ably-errormessage", message));
+    }
+    response.body(info.to_json())
+}
+
+/// Printable ASCII only, at most 256 characters.
+fn header_safe(message: &str) -> String {
+    message
+        .chars()
+        .take(256)
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// Renders error responses; install one with [`TokenRoute::error_body`](crate::TokenRoute::error_body)
+/// to customise the body (the status should stay `err.status()` so SDKs react correctly).
+pub type ErrorRenderer = Arc<dyn Fn(&HttpRequest, &Error) -> HttpResponse + Send + Sync>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    #[test]
+    fn default_response_is_ably_shaped() {
+        let response = error_response(&Error::CapabilityDenied {
+            status: 403,
+            message: "nope\nnever ü".into(),
+        });
+        assert_eq!(response.status(), 403);
+        let headers = response.headers();
+        assert_eq!(headers.get(CONTENT_TYPE).unwrap(), "application/json");
+        assert_eq!(headers.get(CACHE_CONTROL).unwrap(), "no-store");
+        assert_eq!(headers.get("x-ably-errorcode").unwrap(), "40160");
+        assert_eq!(headers.get("x-ably-errormessage").unwrap(), "nope?never ?");
+        let body = response.into_body().try_into_bytes().unwrap();
+        let info = ably_auth::ErrorInfo::from_json(&body).unwrap();
+        assert_eq!((info.code, info.status_code), (40160, 403));
+        assert_eq!(info.message, "nope\nnever ü");
+    }
+}

@@ -1,0 +1,168 @@
+//! The one-line token route.
+
+use crate::error::ErrorRenderer;
+use crate::issued::{ErrorBody, GrantPolicy, Issued};
+use ably_auth::{AblyIdentity, Error, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer};
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// An authUrl route for the app user type `U`, issuing credentials with `I`. It answers GET
+/// (hints in the query) and POST (hints form-encoded), as Ably SDKs call an authUrl.
+///
+/// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
+/// `ServiceConfig`:
+///
+/// ```no_run
+/// use ably_auth::{AblyIdentity, Grant, Key};
+/// use ably_auth_actix::TokenRoute;
+/// use actix_web::{App, FromRequest, HttpRequest, dev::Payload};
+/// # struct User;
+/// # impl AblyIdentity for User { fn ably_grant(&self) -> ably_auth::Result<Grant> { unimplemented!() } }
+/// # impl FromRequest for User {
+/// #     type Error = actix_web::Error;
+/// #     type Future = std::future::Ready<Result<User, actix_web::Error>>;
+/// #     fn from_request(_: &HttpRequest, _: &mut Payload) -> Self::Future { unimplemented!() }
+/// # }
+///
+/// let key: Key = "appId.keyId:keySecret".parse().unwrap();
+/// let app = App::new()
+///     .service(TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone()))
+///     .service(TokenRoute::<User, _>::jwts("/ably/jwt", key));
+/// ```
+pub struct TokenRoute<U, I> {
+    path: String,
+    issuer: web::Data<I>,
+    policy: Option<GrantPolicy<U>>,
+    error_body: Option<ErrorRenderer>,
+    _user: PhantomData<fn() -> U>,
+}
+
+impl<U, I> TokenRoute<U, I>
+where
+    U: FromRequest + AblyIdentity + 'static,
+    I: TokenIssuer + 'static,
+{
+    /// A route at `path` issuing with `issuer`.
+    pub fn new(path: impl Into<String>, issuer: I) -> TokenRoute<U, I> {
+        TokenRoute::with_data(path, web::Data::new(issuer))
+    }
+
+    /// A route at `path` issuing with a shared issuer.
+    pub fn with_data(path: impl Into<String>, issuer: web::Data<I>) -> TokenRoute<U, I> {
+        TokenRoute {
+            path: path.into(),
+            issuer,
+            policy: None,
+            error_body: None,
+            _user: PhantomData,
+        }
+    }
+
+    /// Adjusts each grant before hints narrow it (see [`GrantPolicy`]).
+    ///
+    /// ```no_run
+    /// # use ably_auth::{AblyIdentity, Grant, Key, Error, Operation::*};
+    /// # use ably_auth_actix::TokenRoute;
+    /// # use actix_web::{HttpRequest, dev::Payload, FromRequest};
+    /// # struct User { beta: bool }
+    /// # impl AblyIdentity for User { fn ably_grant(&self) -> ably_auth::Result<Grant> { unimplemented!() } }
+    /// # impl FromRequest for User {
+    /// #     type Error = actix_web::Error;
+    /// #     type Future = std::future::Ready<Result<User, actix_web::Error>>;
+    /// #     fn from_request(_: &HttpRequest, _: &mut Payload) -> Self::Future { unimplemented!() }
+    /// # }
+    /// # let key: Key = "a.b:c".parse().unwrap();
+    /// let route = TokenRoute::<User, _>::token_requests("/ably/token-request", key).policy(
+    ///     |_req: &HttpRequest, user: &User, mut grant: Grant| {
+    ///         if user.beta {
+    ///             grant.capability = grant.capability.grant("beta:*", [Subscribe])?;
+    ///         }
+    ///         Ok(grant)
+    ///     },
+    /// );
+    /// ```
+    pub fn policy(
+        mut self,
+        f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
+    ) -> Self {
+        self.policy = Some(GrantPolicy::new(f));
+        self
+    }
+
+    /// Renders error responses your way (the default is Ably's `ErrorInfo` JSON).
+    /// `Cache-Control: no-store` is added to whatever you return.
+    pub fn error_body(
+        mut self,
+        f: impl Fn(&HttpRequest, &Error) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.error_body = Some(Arc::new(f));
+        self
+    }
+
+    /// Mounts the route in a `ServiceConfig`: `App::new().configure(route.configure())`.
+    pub fn configure(self) -> impl FnOnce(&mut web::ServiceConfig) {
+        move |config| {
+            config.service(self);
+        }
+    }
+
+    fn resource(self) -> actix_web::Resource {
+        let mut resource = web::resource(self.path).app_data(self.issuer);
+        if let Some(policy) = self.policy {
+            resource = resource.app_data(policy);
+        }
+        if let Some(render) = self.error_body {
+            resource = resource.app_data(ErrorBody(render));
+        }
+        resource
+            .route(web::get().to(respond::<U, I>))
+            .route(web::post().to(respond::<U, I>))
+    }
+}
+
+impl<U> TokenRoute<U, TokenRequestIssuer>
+where
+    U: FromRequest + AblyIdentity + 'static,
+{
+    /// A route answering signed TokenRequests (`application/json`).
+    pub fn token_requests(path: impl Into<String>, key: Key) -> Self {
+        TokenRoute::new(path, TokenRequestIssuer::new(key))
+    }
+}
+
+impl<U> TokenRoute<U, JwtIssuer>
+where
+    U: FromRequest + AblyIdentity + 'static,
+{
+    /// A route answering Ably JWTs (`application/jwt`).
+    pub fn jwts(path: impl Into<String>, key: Key) -> Self {
+        TokenRoute::new(path, JwtIssuer::new(key))
+    }
+}
+
+#[cfg(feature = "rest")]
+impl<U> TokenRoute<U, ably_auth::AblyTokenIssuer>
+where
+    U: FromRequest + AblyIdentity + 'static,
+{
+    /// A route answering Ably tokens (`TokenDetails` JSON) obtained from Ably's REST API.
+    pub fn ably_tokens(path: impl Into<String>, auth: ably_auth::Auth) -> Self {
+        TokenRoute::new(path, ably_auth::AblyTokenIssuer::new(auth))
+    }
+}
+
+async fn respond<U, I>(issued: Issued<U, I>) -> Issued<U, I> {
+    issued
+}
+
+impl<U, I> HttpServiceFactory for TokenRoute<U, I>
+where
+    U: FromRequest + AblyIdentity + 'static,
+    I: TokenIssuer + 'static,
+{
+    fn register(self, config: &mut AppService) {
+        self.resource().register(config);
+    }
+}

@@ -1,0 +1,90 @@
+// The quickstart page in headless Chromium, with the official ably-js browser bundle.
+//
+// Usage: node browser-e2e.mjs APP_URL SCREENSHOT_PATH
+// Prints one JSON object with what the page showed and what ably-js obtained in the page.
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const [app, screenshot] = process.argv.slice(2);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+const out = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('pageerror', (e) => { out.pageErrors = [...(out.pageErrors || []), String(e)]; });
+  await page.goto(app);
+  await page.waitForFunction(() => window.quickstartConfig);
+  out.config = await page.evaluate(() => window.quickstartConfig);
+
+  // Before signing in, the page shows the route's 401 as an Ably error.
+  await page.click('button[data-route="/ably/token-request"]');
+  await page.waitForSelector('#error:not(.hidden)');
+  out.signedOutError = await page.textContent('#error');
+
+  // Sign in and look at what each route issues, decoded by the page.
+  await page.fill('#user', 'alice');
+  await page.selectOption('#role', 'editor');
+  await page.click('#login');
+  await page.waitForFunction(() => document.querySelector('#session').textContent.includes('Signed in as'));
+  out.session = await page.textContent('#session');
+  out.shown = {};
+  for (const route of ['/ably/token-request', '/ably/jwt', '/ably/token']) {
+    await page.click(`button[data-route="${route}"]`);
+    await page.waitForFunction((r) => document.querySelector('#result-title').textContent === r
+      && !document.querySelector('#decoded').classList.contains('hidden'), route);
+    out.shown[route] = await page.evaluate(() => ({
+      kind: document.querySelector('#kind').textContent,
+      clientId: document.querySelector('#client-id').textContent,
+      expires: document.querySelector('#expires').textContent,
+      capability: Object.fromEntries([...document.querySelectorAll('#capability tbody tr')].map((row) => [
+        row.cells[0].textContent, [...row.cells[1].querySelectorAll('code')].map((c) => c.textContent),
+      ])),
+      raw: document.querySelector('#raw').textContent,
+    }));
+  }
+
+  // The official ably-js browser bundle, loaded into the page, authorizes through the routes
+  // with the session cookie and exchanges TokenRequests at the (cross-origin) Ably endpoint.
+  await page.addScriptTag({ path: require.resolve('ably/build/ably.js') });
+  const authorize = (authPath) => page.evaluate(async ({ authPath }) => {
+    const endpoint = new URL(window.quickstartConfig.endpoint);
+    const rest = new Ably.Rest({
+      authUrl: location.origin + authPath,
+      endpoint: endpoint.hostname,
+      port: Number(endpoint.port),
+      tls: false,
+      useBinaryProtocol: false,
+      logLevel: 0,
+    });
+    try {
+      const details = await rest.auth.authorize();
+      return { token: details.token, clientId: details.clientId ?? null, capability: details.capability ?? null,
+               expires: details.expires ?? null };
+    } catch (e) {
+      return { error: { code: e.code, statusCode: e.statusCode, message: e.message } };
+    }
+  }, { authPath });
+  out.sdk = {
+    tokenRequest: await authorize('/ably/token-request'),
+    jwt: await authorize('/ably/jwt'),
+  };
+  await page.click('button[data-route="/ably/jwt"]');
+  await page.waitForFunction(() => document.querySelector('#kind').textContent === 'Ably JWT');
+  await page.screenshot({ path: screenshot, fullPage: true });
+
+  // Signed out, the next authorize() fails with the route's 401.
+  await page.click('#logout');
+  await page.waitForFunction(() => document.querySelector('#session').textContent.includes('Not signed in'));
+  out.sdk.afterLogout = await authorize('/ably/token-request');
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));

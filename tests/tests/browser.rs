@@ -1,0 +1,70 @@
+//! The quickstart page in headless Chromium (Debian's, driven by playwright-core), with the
+//! official ably-js browser bundle authorizing through the routes.
+
+mod support;
+
+use support::quickstart::Quickstart;
+
+#[test]
+fn quickstart_page_in_a_real_browser() {
+    let chromium = support::deps::chromium();
+    let app = Quickstart::start();
+    let out_dir = support::deps::target_profile_dir().join("../e2e");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let screenshot = out_dir.join("quickstart.png");
+    let _ = std::fs::remove_file(&screenshot);
+    assert!(chromium.exists(), "{} is required", chromium.display());
+    let out =
+        support::deps::node_script("browser-e2e.mjs", &[&app.url, screenshot.to_str().unwrap()]);
+    let editor = r#"{"chat:*":["history","presence","publish","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#;
+
+    assert!(out.get("pageErrors").is_none(), "{out}");
+    assert!(
+        out["signedOutError"]
+            .as_str()
+            .unwrap()
+            .contains("Ably error 40100 (HTTP 401)"),
+        "{out}"
+    );
+    assert!(out["session"].as_str().unwrap().contains("alice"), "{out}");
+    for (route, kind) in [
+        ("/ably/token-request", "TokenRequest"),
+        ("/ably/jwt", "Ably JWT"),
+        ("/ably/token", "Ably token (TokenDetails)"),
+    ] {
+        let shown = &out["shown"][route];
+        assert_eq!(shown["kind"], kind, "{out}");
+        assert_eq!(shown["clientId"], "alice", "{route}");
+        assert_eq!(
+            shown["capability"]["chat:*"],
+            serde_json::json!(["history", "presence", "publish", "subscribe"])
+        );
+        assert_eq!(
+            shown["capability"]["user:alice"],
+            serde_json::json!(["history", "presence", "publish", "subscribe"])
+        );
+        let expires = shown["expires"].as_str().unwrap();
+        assert!(
+            expires.starts_with("59m") || expires.starts_with("60m"),
+            "{route}: {expires}"
+        );
+        assert!(!shown["raw"].as_str().unwrap().is_empty());
+    }
+    // ably-js in the page: TokenRequest exchanged cross-origin at the local endpoint.
+    let sdk = &out["sdk"];
+    assert_eq!(sdk["tokenRequest"]["clientId"], "alice", "{out}");
+    assert_eq!(sdk["tokenRequest"]["capability"], editor);
+    let jwt = sdk["jwt"]["token"].as_str().expect("a JWT");
+    let claims = jwt.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["x-ably-clientId"], "alice");
+    assert_eq!(claims["x-ably-capability"], editor);
+    assert_eq!(sdk["afterLogout"]["error"]["statusCode"], 401, "{out}");
+    assert!(
+        screenshot.metadata().unwrap().len() > 10_000,
+        "a screenshot was taken"
+    );
+}

@@ -1,0 +1,317 @@
+//! What derived identities and roles issue at run time.
+
+use ably_auth::{AblyIdentity, AblyRole, Capability, Resource};
+use proptest::prelude::*;
+use std::fmt;
+use std::time::Duration;
+
+#[derive(AblyIdentity)]
+#[ably(ttl = "1h")]
+#[ably(grant("user:{client_id}" => [publish, subscribe, presence, history]))]
+struct SessionUser {
+    #[ably(client_id)]
+    id: String,
+    #[ably(role)]
+    role: Role,
+}
+
+#[derive(AblyRole)]
+enum Role {
+    #[ably(grant("chat:*" => [subscribe, history]))]
+    Viewer,
+    #[ably(grant("chat:*" => [subscribe, history, publish, presence]))]
+    Editor,
+    #[ably(grant("*" => ["*"]), ttl = "15m")]
+    Admin,
+}
+
+fn user(id: &str, role: Role) -> SessionUser {
+    SessionUser {
+        id: id.into(),
+        role,
+    }
+}
+
+#[test]
+fn quickstart_policy() {
+    let viewer = user("alice", Role::Viewer).ably_grant().unwrap();
+    assert_eq!(viewer.client_id.unwrap().as_str(), "alice");
+    assert_eq!(
+        viewer.capability.to_json(),
+        r#"{"chat:*":["history","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#
+    );
+    assert_eq!(viewer.ttl, Duration::from_secs(3600));
+
+    let editor = user("bob", Role::Editor).ably_grant().unwrap();
+    assert_eq!(
+        editor.capability.to_json(),
+        r#"{"chat:*":["history","presence","publish","subscribe"],"user:bob":["history","presence","publish","subscribe"]}"#
+    );
+    assert_eq!(editor.ttl, Duration::from_secs(3600));
+
+    let admin = user("root", Role::Admin).ably_grant().unwrap();
+    assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+    assert_eq!(admin.ttl, Duration::from_secs(15 * 60));
+}
+
+#[test]
+fn injected_client_ids_are_refused() {
+    for bad in ["eve:*", "eve:admin", "[meta]x", "chat:*", ""] {
+        let err = user(bad, Role::Viewer).ably_grant().unwrap_err();
+        assert!(matches!(err.code(), 40300 | 40012), "{bad}: {err}");
+    }
+    for bad in ["eve:*", "eve:admin", "[meta]x"] {
+        let err = user(bad, Role::Viewer).ably_grant().unwrap_err();
+        assert_eq!((err.code(), err.status()), (40300, 403), "{bad}: {err}");
+    }
+    // `*` is the wildcard clientId, never an identity.
+    assert_eq!(
+        user("*", Role::Viewer).ably_grant().unwrap_err().code(),
+        40012
+    );
+    // Brackets elsewhere than the start are plain characters.
+    let ok = user("eve[1]", Role::Viewer).ably_grant().unwrap();
+    assert!(ok.capability.get("user:eve[1]").is_some());
+}
+
+#[derive(AblyIdentity)]
+#[ably(grant("lobby" => [subscribe]), grant("user:{client_id}" => [publish]))]
+struct Visitor {
+    #[ably(client_id)]
+    id: Option<u64>,
+}
+
+#[test]
+fn anonymous_users_get_rules_without_client_id() {
+    let anonymous = Visitor { id: None }.ably_grant().unwrap();
+    assert_eq!(anonymous.client_id, None);
+    assert_eq!(anonymous.capability.to_json(), r#"{"lobby":["subscribe"]}"#);
+    assert_eq!(anonymous.ttl, Duration::from_secs(3600));
+
+    let known = Visitor { id: Some(42) }.ably_grant().unwrap();
+    assert_eq!(known.client_id.unwrap().as_str(), "42");
+    assert_eq!(
+        known.capability.to_json(),
+        r#"{"lobby":["subscribe"],"user:42":["publish"]}"#
+    );
+}
+
+#[derive(AblyIdentity)]
+#[ably(grant("inbox:{client_id}" => [subscribe]))]
+struct OnlyPersonal {
+    #[ably(client_id)]
+    id: Option<String>,
+}
+
+#[test]
+fn a_user_granted_nothing_is_forbidden() {
+    let err = OnlyPersonal { id: None }.ably_grant().unwrap_err();
+    assert_eq!((err.code(), err.status()), (40300, 403));
+    assert!(
+        OnlyPersonal {
+            id: Some("a".into())
+        }
+        .ably_grant()
+        .is_ok()
+    );
+}
+
+#[derive(AblyIdentity)]
+#[ably(ttl = "90s")]
+#[ably(grant("team:{team}:{client_id}" => [publish]))]
+#[ably(grant("org:{org}" => [subscribe, "channel-metadata"]))]
+#[ably(grant("org:{org}" => [history]))]
+struct Member {
+    #[ably(client_id)]
+    name: String,
+    team: u32,
+    org: Option<String>,
+}
+
+#[test]
+fn field_templates() {
+    let m = Member {
+        name: "ann".into(),
+        team: 7,
+        org: Some("acme".into()),
+    };
+    let grant = m.ably_grant().unwrap();
+    assert_eq!(
+        grant.capability.to_json(),
+        r#"{"org:acme":["channel-metadata","history","subscribe"],"team:7:ann":["publish"]}"#
+    );
+    assert_eq!(grant.ttl, Duration::from_secs(90));
+
+    let no_org = Member { org: None, ..m };
+    assert_eq!(
+        no_org.ably_grant().unwrap().capability.to_json(),
+        r#"{"team:7:ann":["publish"]}"#
+    );
+
+    let injected = Member {
+        name: "ann".into(),
+        team: 7,
+        org: Some("*".into()),
+    };
+    let err = injected.ably_grant().unwrap_err();
+    assert_eq!(err.code(), 40300);
+    assert!(err.to_string().contains("{org}"), "{err}");
+}
+
+#[derive(AblyIdentity)]
+#[ably(ttl = "2h")]
+#[ably(grant("user:{client_id}" => [subscribe]))]
+struct Generic<Id, R>
+where
+    Id: fmt::Display,
+{
+    #[ably(client_id)]
+    id: Id,
+    #[ably(role)]
+    role: R,
+}
+
+#[derive(AblyRole)]
+enum Tier<T> {
+    #[ably(grant("free" => [subscribe]))]
+    Free,
+    #[ably(grant("paid:{client_id}" => ["*"]), ttl = "1h30m")]
+    Paid { seat: T },
+}
+
+#[test]
+fn generics() {
+    let free = Generic {
+        id: 5u8,
+        role: Tier::<u32>::Free,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(
+        free.capability.to_json(),
+        r#"{"free":["subscribe"],"user:5":["subscribe"]}"#
+    );
+    assert_eq!(free.ttl, Duration::from_secs(7200));
+
+    let paid = Generic {
+        id: "p",
+        role: Tier::Paid { seat: 3u32 },
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(
+        paid.capability.to_json(),
+        r#"{"paid:p":["*"],"user:p":["subscribe"]}"#
+    );
+    assert_eq!(paid.ttl, Duration::from_secs(5400));
+    if let Tier::Paid { seat } = (Tier::Paid { seat: 1 }) {
+        assert_eq!(seat, 1);
+    }
+}
+
+#[test]
+fn role_tables_are_static_and_merged() {
+    #[derive(AblyRole)]
+    enum Ops {
+        #[ably(grant("a" => [push_admin, "push-subscribe", object_subscribe]))]
+        #[ably(grant("a" => [publish], "b" => [stats]))]
+        Many,
+        #[ably(grant("*" => [*]))]
+        Star,
+        Nothing,
+    }
+    let rules = Ops::Many.ably_rules();
+    assert_eq!(rules.len(), 2);
+    let ops: Vec<&str> = rules[0].operations.iter().map(|o| o.as_str()).collect();
+    assert_eq!(
+        ops,
+        [
+            "object-subscribe",
+            "publish",
+            "push-admin",
+            "push-subscribe"
+        ]
+    );
+    assert!(Ops::Star.ably_rules()[0].operations.is_all());
+    assert!(Ops::Nothing.ably_rules().is_empty());
+    assert_eq!(Ops::Nothing.ably_ttl(), None);
+    // The same table every time: issuing is table-driven.
+    assert!(std::ptr::eq(Ops::Many.ably_rules(), Ops::Many.ably_rules()));
+}
+
+proptest! {
+    /// Whatever the clientId, every issued resource is the template's own channel or
+    /// the role's fixed pattern: nothing wider.
+    #[test]
+    fn client_ids_never_widen_the_grant(id in "\\PC{0,12}|[a-z*:\\[\\]]{1,8}") {
+        let Ok(grant) = user(&id, Role::Editor).ably_grant() else { return Ok(()); };
+        let intended: Capability = Capability::new()
+            .grant("chat:*", [ably_auth::Operation::Publish])
+            .unwrap()
+            .grant(format!("user:{id}"), [ably_auth::Operation::Publish])
+            .unwrap();
+        prop_assert_eq!(grant.client_id.as_ref().map(|c| c.as_str()), Some(id.as_str()));
+        for (resource, _) in grant.capability.iter() {
+            prop_assert!(
+                intended.iter().any(|(r, _)| r == resource),
+                "unexpected resource {resource:?} for {id:?}"
+            );
+            let own = Resource::new(format!("user:{id}")).unwrap();
+            if resource.as_str() != "chat:*" {
+                prop_assert_eq!(resource, &own);
+                // The user's channel covers nothing but itself.
+                prop_assert!(!Resource::new("user:other").unwrap().is_covered_by(resource) || id == "other");
+            }
+        }
+    }
+}
+
+#[derive(AblyIdentity)]
+#[ably(grant("user:{client_id}" => [subscribe]))]
+struct MaybeStaff {
+    #[ably(client_id)]
+    id: String,
+    #[ably(role)]
+    role: Option<Role>,
+}
+
+#[test]
+fn optional_role() {
+    let plain = MaybeStaff {
+        id: "a".into(),
+        role: None,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(plain.capability.to_json(), r#"{"user:a":["subscribe"]}"#);
+    assert_eq!(plain.ttl, Duration::from_secs(3600));
+    let admin = MaybeStaff {
+        id: "a".into(),
+        role: Some(Role::Admin),
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+    assert_eq!(admin.ttl, Duration::from_secs(900));
+}
+
+proptest! {
+    /// Whatever a templated field holds, it reaches only its own channel.
+    #[test]
+    fn field_values_never_widen_the_grant(org in proptest::option::of("\\PC{0,10}|[a-z*:\\[]{1,6}")) {
+        let member = Member { name: "ann".into(), team: 7, org: org.clone() };
+        let Ok(grant) = member.ably_grant() else {
+            // Refused: only for a value that could have widened the grant.
+            let org = org.unwrap();
+            prop_assert!(org.is_empty() || org.contains(['*', ':']) || org.starts_with('['));
+            return Ok(());
+        };
+        for (resource, _) in grant.capability.iter() {
+            let expected_org = org.as_ref().map(|o| format!("org:{o}"));
+            prop_assert!(
+                resource.as_str() == "team:7:ann" || Some(resource.as_str()) == expected_org.as_deref(),
+                "unexpected resource {resource:?} for {org:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,8 @@
+use ably_auth::AblyIdentity;
+
+#[derive(AblyIdentity)]
+enum User {
+    Guest,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use ably_auth::AblyIdentity;
+
+#[derive(AblyIdentity)]
+struct Nobody;
+
+fn main() {}

@@ -1,0 +1,10 @@
+use ably_auth::AblyIdentity;
+
+#[derive(AblyIdentity)]
+#[ably(grant("user:{client_id}" => [publsh, subscribe]))]
+struct User {
+    #[ably(client_id)]
+    id: String,
+}
+
+fn main() {}
