@@ -515,6 +515,15 @@ async fn client_id_rules() {
         .with_client_id("alice")
         .unwrap();
     assert_eq!(auth.client_id().as_deref(), Some("alice"));
+    // The configured clientId wins over the default params' (RSA7a4).
+    let auth = auth.with_default_token_params(TokenParams {
+        client_id: Some(ClientId::new("zed").unwrap()),
+        ..TokenParams::default()
+    });
+    assert_eq!(
+        auth.default_token_params().client_id.map(|c| c.to_string()),
+        Some("alice".into())
+    );
     let bob = TokenParams {
         client_id: Some(ClientId::new("bob").unwrap()),
         ..TokenParams::default()
