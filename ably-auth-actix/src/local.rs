@@ -26,7 +26,9 @@
 //! * an unknown key is 40400 / 404;
 //! * bodies over [`MAX_BODY`] are refused with 40001 / 413;
 //! * only JSON bodies are read (whatever the content type says); msgpack is not supported, so
-//!   ably-python needs `use_binary_protocol=False`.
+//!   ably-python needs `use_binary_protocol=False`;
+//! * only signed TokenRequests are accepted: an unsigned one (no `mac`, authenticated with
+//!   Basic or token auth at the real service) is refused with 40001.
 //!
 //! ```no_run
 //! use ably_auth_actix::local::LocalAbly;
@@ -53,6 +55,9 @@ use std::sync::Arc;
 
 /// The demo key [`LocalAbly::demo`] accepts. Not a real Ably key; never use it in production.
 pub const DEMO_KEY: &str = "demoApp.demoKey:demo-secret-not-for-production";
+
+/// The secret part of [`DEMO_KEY`] (for tests that check it never leaks).
+pub const DEMO_KEY_SECRET: &str = "demo-secret-not-for-production";
 
 /// The largest request body accepted: 128 KiB.
 pub const MAX_BODY: usize = 128 * 1024;
@@ -409,6 +414,7 @@ mod tests {
     fn demo_key_is_valid_and_redacted() {
         let key = demo_key();
         assert_eq!(key.name(), "demoApp.demoKey");
+        assert_eq!(key.secret(), DEMO_KEY_SECRET);
         assert!(!format!("{:?}", LocalAbly::demo()).contains(key.secret()));
     }
 

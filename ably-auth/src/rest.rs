@@ -370,11 +370,12 @@ impl Auth {
     }
 
     /// The token params used when a call passes none (`timestamp` and `nonce` are dropped).
-    /// The configured clientId is kept unless `params` name one.
+    /// A configured clientId ([`Auth::with_client_id`]) wins over `params.client_id`
+    /// (RSA7a4).
     pub fn with_default_token_params(mut self, mut params: TokenParams) -> Auth {
         params.timestamp = None;
         params.nonce = None;
-        if params.client_id.is_none() {
+        if self.client_id.is_some() {
             params.client_id = self.client_id.clone();
         }
         self.state

@@ -143,6 +143,13 @@ fn auth_url_server(recorder: Recorder, clock: Arc<FixedClock>) -> TestServer {
                     }
                     // A fake Ably: a fixed server time, and a slow requestToken.
                     "/time" => json(format!("[{}]", T0 + 600_000)),
+                    "/keys/appId.headerOnly/requestToken" => HttpResponse::Unauthorized()
+                        .insert_header(("content-type", "text/plain"))
+                        .insert_header(("x-ably-errorcode", "40142"))
+                        .insert_header(("x-ably-errormessage", "Token expired"))
+                        .body("nope"),
+                    "/keys/appId.huge/requestToken" => json("x".repeat(200 * 1024)),
+                    "/keys/appId.gateway/requestToken" => HttpResponse::BadGateway().finish(),
                     p if p.ends_with("/requestToken") => {
                         tokio::time::sleep(Duration::from_secs(3)).await;
                         HttpResponse::Ok().finish()
@@ -508,6 +515,15 @@ async fn client_id_rules() {
         .with_client_id("alice")
         .unwrap();
     assert_eq!(auth.client_id().as_deref(), Some("alice"));
+    // The configured clientId wins over the default params' (RSA7a4).
+    let auth = auth.with_default_token_params(TokenParams {
+        client_id: Some(ClientId::new("zed").unwrap()),
+        ..TokenParams::default()
+    });
+    assert_eq!(
+        auth.default_token_params().client_id.map(|c| c.to_string()),
+        Some("alice".into())
+    );
     let bob = TokenParams {
         client_id: Some(ClientId::new("bob").unwrap()),
         ..TokenParams::default()
@@ -714,4 +730,49 @@ async fn a_timed_out_token_request_is_never_resent() {
         .collect();
     assert_eq!(bodies.len(), 2, "one POST per call, no retry");
     assert_ne!(bodies[0], bodies[1]);
+}
+
+#[tokio::test]
+async fn ably_answers_are_read_carefully() {
+    let f = Fixture::new();
+    let against = |key: &str| {
+        Auth::new(AuthOptions::key(key.parse().unwrap()))
+            .unwrap()
+            .with_endpoint(&f.app.url)
+            .with_timeout(Duration::from_millis(500))
+    };
+    // An error carried only by the X-Ably-ErrorCode headers.
+    let err = against("appId.headerOnly:s")
+        .request_token(None, None)
+        .await
+        .unwrap_err();
+    let Error::Ably(info) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((info.code, info.status_code), (40142, 401));
+    assert_eq!(info.message, "Token expired");
+    // The request carried Ably's headers and the TokenRequest as JSON.
+    let sent = f.recorder.last();
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.header("x-ably-version"), Some("6"));
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(sent.header("accept"), Some("application/json"));
+    assert!(sent.header("authorization").is_none());
+    let request = ably_auth::TokenRequest::from_json(sent.body.as_bytes()).unwrap();
+    assert_eq!(request.key_name, "appId.headerOnly");
+    // More than 128 KiB is not read.
+    let err = against("appId.huge:s")
+        .request_token(None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Upstream(m) if m.contains("131072")),
+        "{err:?}"
+    );
+    // A gateway error without an Ably body.
+    let err = against("appId.gateway:s")
+        .request_token(None, None)
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), err.status()), (50002, 502), "{err:?}");
 }

@@ -180,6 +180,10 @@ pub fn npm_ready() -> PathBuf {
                 Err(_) if start.elapsed() > std::time::Duration::from_secs(300) => {
                     panic!("timed out waiting for {} to go away", lock.display())
                 }
+                // Left behind by a killed test process: npm ci never takes 10 minutes here.
+                Err(_) if is_stale(&lock) => {
+                    let _ = std::fs::remove_dir(&lock);
+                }
                 Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
             }
         }
@@ -205,6 +209,14 @@ pub fn npm_ready() -> PathBuf {
         }
     });
     dir
+}
+
+fn is_stale(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > std::time::Duration::from_secs(600))
 }
 
 /// Runs `node <script>` in `tests/interop` with `env`, and parses its stdout as JSON.
