@@ -2,42 +2,14 @@
 //! and 502/504 when Ably can't be reached or is too slow.
 #![cfg(all(feature = "rest", feature = "local-ably"))]
 
-use ably_auth::{
-    AblyIdentity, AblyTokenIssuer, Auth, AuthOptions, Capability, ClientId, Error, Grant, Key,
-    Operation::*, TokenDetails,
-};
+mod common;
+
+use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Capability, Key, TokenDetails};
+use ably_auth_actix::TokenRoute;
 use ably_auth_actix::local::LocalAbly;
-use ably_auth_actix::{AblyError, TokenRoute};
-use actix_web::dev::Payload;
-use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, test, web};
-use std::future::{Ready, ready};
+use actix_web::{App, HttpResponse, HttpServer, test, web};
+use common::{GRANT_OF_ALICE, User};
 use std::time::Duration;
-
-struct User(String);
-
-impl AblyIdentity for User {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        Ok(Grant::new(
-            Some(ClientId::new(&self.0)?),
-            Capability::new().grant("chat:*", [Subscribe, Publish])?,
-            Duration::from_secs(600),
-        ))
-    }
-}
-
-impl FromRequest for User {
-    type Error = AblyError;
-    type Future = Ready<Result<User, AblyError>>;
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .map(|u| User(u.to_owned()))
-                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
-        )
-    }
-}
 
 fn key() -> Key {
     Key::parse("appId.keyId:ablyTokenTestSecret").unwrap()
@@ -81,10 +53,7 @@ async fn token_details_from_ably() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let details: TokenDetails = serde_json::from_slice(&body).unwrap();
     assert_eq!(details.client_id.as_deref(), Some("alice"));
-    assert_eq!(
-        details.capability.as_deref(),
-        Some(r#"{"chat:*":["publish","subscribe"]}"#)
-    );
+    assert_eq!(details.capability.as_deref(), Some(GRANT_OF_ALICE));
     assert_eq!(details.expires - details.issued, 60_000);
     assert!(details.token.starts_with("appId."));
 }
@@ -113,47 +82,57 @@ async fn unreachable_ably_is_502() {
     assert!(!String::from_utf8_lossy(&body).contains("ablyTokenTestSecret"));
 }
 
+/// A stand-in for Ably that answers every request with `answer`; stopped on drop.
+struct FakeAbly {
+    url: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl FakeAbly {
+    fn start<F, Fut>(answer: F) -> FakeAbly
+    where
+        F: Fn() -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = HttpResponse> + 'static,
+    {
+        let server = HttpServer::new(move || App::new().default_service(web::to(answer.clone())))
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(0)
+            .bind("127.0.0.1:0")
+            .unwrap();
+        let url = format!("http://{}", server.addrs()[0]);
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        FakeAbly { url, handle }
+    }
+}
+
+impl Drop for FakeAbly {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
 #[actix_web::test]
 async fn slow_ably_is_504() {
-    let server = HttpServer::new(|| {
-        App::new().default_service(web::to(|| async {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            HttpResponse::Ok().finish()
-        }))
-    })
-    .workers(1)
-    .disable_signals()
-    .shutdown_timeout(0)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let url = format!("http://{}", server.addrs()[0]);
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    let (status, body) = ask(&url, Duration::from_millis(300)).await;
+    let ably = FakeAbly::start(|| async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        HttpResponse::Ok().finish()
+    });
+    let (status, body) = ask(&ably.url, Duration::from_millis(300)).await;
     assert_eq!(status, 504, "{}", String::from_utf8_lossy(&body));
     assert_eq!(error_code(&body), (50003, 504));
-    handle.stop(false).await;
 }
 
 #[actix_web::test]
 async fn upstream_garbage_is_502() {
-    let server = HttpServer::new(|| {
-        App::new().default_service(web::to(|| async {
-            HttpResponse::Ok()
-                .content_type("text/html")
-                .body("<html>proxy error</html>")
-        }))
-    })
-    .workers(1)
-    .disable_signals()
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let url = format!("http://{}", server.addrs()[0]);
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    let (status, body) = ask(&url, Duration::from_secs(5)).await;
+    let ably = FakeAbly::start(|| async {
+        HttpResponse::Ok()
+            .content_type("text/html")
+            .body("<html>proxy error</html>")
+    });
+    let (status, body) = ask(&ably.url, Duration::from_secs(5)).await;
     assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
-    handle.stop(false).await;
+    assert_eq!(error_code(&body), (50002, 502));
 }

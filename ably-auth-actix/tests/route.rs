@@ -1,50 +1,21 @@
 //! The token route and the `Issued` extractor, through a test app.
 
+mod common;
+
 use ably_auth::{
-    AblyIdentity, Capability, ClientId, Error, FixedClock, Grant, JwtIssuer, Key, Operation::*,
-    TokenRequest, TokenRequestIssuer, Verifier,
+    Capability, Error, FixedClock, Grant, JwtIssuer, Key, Operation::*, TokenRequest,
+    TokenRequestIssuer, Verifier,
 };
-use ably_auth_actix::{AblyError, Issued, TokenRoute};
+use ably_auth_actix::{Issued, TokenRoute};
 use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::{App, FromRequest, HttpRequest, HttpResponse, test, web};
-use std::future::{Ready, ready};
+use actix_web::{App, HttpRequest, HttpResponse, test, web};
+use common::{GRANT_OF_ALICE, User};
 use std::sync::Arc;
-use std::time::Duration;
 
 const KEY: &str = "appId.keyId:routeTestSecret";
 const NOW: u64 = 1_700_000_000_000;
-
-/// The signed-in user, from an `x-user: name` header (a stand-in for a session).
-struct User(String);
-
-impl AblyIdentity for User {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        let own = ably_auth::channel_name(["user:", &self.0])?;
-        Ok(Grant::new(
-            Some(ClientId::new(&self.0)?),
-            Capability::new()
-                .grant("chat:*", [Subscribe, History])?
-                .grant(own, [Publish, Subscribe, Presence, History])?,
-            Duration::from_secs(3600),
-        ))
-    }
-}
-
-impl FromRequest for User {
-    type Error = AblyError;
-    type Future = Ready<Result<User, AblyError>>;
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .map(|name| User(name.to_owned()))
-                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
-        )
-    }
-}
 
 fn key() -> Key {
     Key::parse(KEY).unwrap()
@@ -166,10 +137,7 @@ async fn get_and_post_issue_token_requests() {
         assert_eq!(request.client_id.as_deref(), Some("alice"));
         assert_eq!(request.timestamp, NOW);
         let granted = verifier().verify_token_request(&request).unwrap();
-        assert_eq!(
-            granted.capability.to_json(),
-            r#"{"chat:*":["history","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#
-        );
+        assert_eq!(granted.capability.to_json(), GRANT_OF_ALICE);
     }
 }
 

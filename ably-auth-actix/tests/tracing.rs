@@ -1,13 +1,13 @@
 //! Issuance is traced, at every level, without the key secret.
 
-use ably_auth::{AblyIdentity, Capability, ClientId, Error, Grant, Key, TokenRequestIssuer};
-use ably_auth_actix::{AblyError, TokenRoute};
-use actix_web::dev::Payload;
-use actix_web::{App, FromRequest, HttpRequest, test};
+mod common;
+
+use ably_auth::{Key, TokenRequestIssuer};
+use ably_auth_actix::TokenRoute;
+use actix_web::{App, test};
+use common::User;
 use std::fmt::Write as _;
-use std::future::{Ready, ready};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -47,32 +47,6 @@ impl Subscriber for Recorder {
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
-}
-
-struct User(String);
-
-impl AblyIdentity for User {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        Ok(Grant::new(
-            Some(ClientId::new(&self.0)?),
-            Capability::all_channels(),
-            Duration::from_secs(60),
-        ))
-    }
-}
-
-impl FromRequest for User {
-    type Error = AblyError;
-    type Future = Ready<Result<User, AblyError>>;
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .map(|u| User(u.to_owned()))
-                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
-        )
-    }
 }
 
 #[actix_web::test]

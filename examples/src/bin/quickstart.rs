@@ -63,6 +63,7 @@ async fn main() -> std::io::Result<()> {
             .route("/logout", web::post().to(logout))
             .route("/config", web::get().to(page_config))
             .route("/", web::get().to(index))
+            .route("/healthz", web::get().to(|| async { "ok" }))
     })
     .bind(&config.bind)?;
     for addr in server.addrs() {
