@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# HTTP benchmark with wrk (Debian package `wrk`), all in one run on this machine:
+#   1. the quickstart's /healthz: a plain actix route in the same release build (the ceiling);
+#   2. the quickstart's /ably/token-request with a session cookie (session lookup, policy,
+#      hints, signing, JSON);
+#   3. a Node `http` server issuing TokenRequests with ably-js (what users run today).
+# Prints requests/s and p99 latency for each and the ratios.
+#
+# Usage: benches/http/run.sh [duration=10s] [connections=64] [wrk threads=1]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+duration="${1:-10s}"; connections="${2:-64}"; threads="${3:-1}"
+
+command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
+cargo build -q --release -p ably-auth-examples --bin quickstart
+[ -d benches/node/node_modules/ably ] || (cd benches/node && npm ci --no-audit --no-fund >/dev/null)
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# Starts a server, waits for its `listening on` line, prints its URL.
+start() {
+    local log; log="$(mktemp)"
+    "$@" >"$log" 2>&1 &
+    pids+=("$!")
+    for _ in $(seq 100); do
+        if grep -q '^listening on ' "$log"; then grep -m1 '^listening on ' "$log" | cut -d' ' -f3; return; fi
+        sleep 0.1
+    done
+    cat "$log" >&2; exit 1
+}
+
+app="$(BIND_ADDR=127.0.0.1:0 start target/release/quickstart)"
+node_url="$(start node benches/http/node-token-server.mjs)"
+cookie="$(curl -s -D - -o /dev/null -d 'user=alice&role=editor' "$app/login" | tr -d '\r' | sed -n 's/^set-cookie: \([^;]*\).*/\1/Ip')"
+echo "quickstart at $app, Node server at $node_url"
+curl -sf -H "cookie: $cookie" "$app/ably/token-request" >/dev/null
+
+# Runs wrk; prints "requests/s p99_ms errors".
+measure() {
+    local out; out="$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@")"
+    local rps p99 errors
+    rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
+    p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")"
+    errors="$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {n+=1} END {print n+0}' <<<"$out")"
+    echo "$rps $p99 $errors"
+}
+
+# Warm up each, then measure.
+for url in "$app/healthz" "$node_url/"; do wrk -t1 -c8 -d2s "$url" >/dev/null; done
+wrk -t1 -c8 -d2s -H "cookie: $cookie" "$app/ably/token-request" >/dev/null
+
+read -r c_rps c_p99 c_err <<<"$(measure "$app/healthz")"
+read -r t_rps t_p99 t_err <<<"$(measure -H "cookie: $cookie" "$app/ably/token-request")"
+read -r n_rps n_p99 n_err <<<"$(measure "$node_url/")"
+
+printf '\n%-44s %12s %10s %8s\n' "target ($connections connections, $duration, wrk -t$threads)" "requests/s" "p99 ms" "errors"
+printf '%-44s %12s %10s %8s\n' "actix /healthz (ceiling, same build)" "$c_rps" "$c_p99" "$c_err"
+printf '%-44s %12s %10s %8s\n' "quickstart /ably/token-request" "$t_rps" "$t_p99" "$t_err"
+printf '%-44s %12s %10s %8s\n' "Node http + ably-js createTokenRequest" "$n_rps" "$n_p99" "$n_err"
+awk -v t="$t_rps" -v c="$c_rps" -v n="$n_rps" -v tp="$t_p99" -v cp="$c_p99" 'BEGIN {
+    printf "\ntoken route / ceiling: %.2fx (target >= 0.70x)\n", t / c
+    printf "token route / Node ably-js: %.2fx (target >= 2x)\n", t / n
+    printf "p99: token route %.2f ms vs ceiling %.2f ms + 2 ms\n", tp, cp
+}'
