@@ -262,6 +262,9 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
     }
     let mut start = 0;
     for (i, byte) in s.bytes().enumerate() {
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
         let short = match byte {
             b'"' => Some("\\\""),
             b'\\' => Some("\\\\"),
@@ -270,8 +273,7 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
             b'\t' => Some("\\t"),
             0x08 => Some("\\b"),
             0x0c => Some("\\f"),
-            0x00..=0x1f => None,
-            _ => continue,
+            _ => None,
         };
         // Every byte escaped is ASCII, so `i` is a character boundary.
         out.push_str(&s[start..i]);
