@@ -265,23 +265,19 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
         if byte >= 0x20 && byte != b'"' && byte != b'\\' {
             continue;
         }
-        let short = match byte {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0x08 => Some("\\b"),
-            0x0c => Some("\\f"),
-            _ => None,
-        };
         // Every byte escaped is ASCII, so `i` is a character boundary.
         out.push_str(&s[start..i]);
         start = i + 1;
-        match short {
-            Some(short) => out.push_str(short),
-            None => {
-                out.push_str("\\u00");
+        out.push('\\');
+        match byte {
+            b'"' | b'\\' => out.push(byte as char),
+            b'\n' => out.push('n'),
+            b'\r' => out.push('r'),
+            b'\t' => out.push('t'),
+            0x08 => out.push('b'),
+            0x0c => out.push('f'),
+            _ => {
+                out.push_str("u00");
                 out.push(HEX[(byte >> 4) as usize] as char);
                 out.push(HEX[(byte & 0xf) as usize] as char);
             }
