@@ -16,8 +16,16 @@ static GRANTS: LazyLock<Vec<Grant>> = LazyLock::new(|| {
         .grant("[queue]alice", [Subscribe])
         .unwrap();
     vec![
-        Grant::new(Some(ClientId::new("alice").unwrap()), role.clone(), Duration::from_secs(3600)),
-        Grant::new(Some(ClientId::wildcard()), Capability::all_channels(), Duration::from_secs(60)),
+        Grant::new(
+            Some(ClientId::new("alice").unwrap()),
+            role.clone(),
+            Duration::from_secs(3600),
+        ),
+        Grant::new(
+            Some(ClientId::wildcard()),
+            Capability::all_channels(),
+            Duration::from_secs(60),
+        ),
         Grant::new(None, role, Duration::from_secs(600)),
     ]
 });

@@ -39,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(err.code(), 40101);
             if let Some((name, secret)) = text.split_once(':') {
                 let other = Key::parse(&format!("{name}:{}", disguise(secret))).unwrap_err();
-                assert_eq!(err.to_string(), other.to_string(), "the message depends on the secret");
+                assert_eq!(
+                    err.to_string(),
+                    other.to_string(),
+                    "the message depends on the secret"
+                );
                 assert_eq!(format!("{err:?}"), format!("{other:?}"));
             }
         }

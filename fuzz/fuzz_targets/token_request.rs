@@ -12,7 +12,9 @@ const NOW: u64 = 1_700_000_000_000;
 static KEY: LazyLock<Key> = LazyLock::new(|| {
     Key::parse("appId.keyId:keySecret")
         .unwrap()
-        .with_capability(Capability::parse(r#"{"chat:*":["publish","subscribe"],"[queue]*":["*"]}"#).unwrap())
+        .with_capability(
+            Capability::parse(r#"{"chat:*":["publish","subscribe"],"[queue]*":["*"]}"#).unwrap(),
+        )
 });
 
 fuzz_target!(|data: &[u8]| {
@@ -41,11 +43,17 @@ fuzz_target!(|data: &[u8]| {
         Ok(granted) => {
             assert!(granted.capability.is_subset_of(KEY.capability().unwrap()));
             assert!(!granted.capability.is_empty());
-            assert_eq!(granted.client_id.as_ref().map(|c| c.as_str()), signed.client_id.as_deref());
+            assert_eq!(
+                granted.client_id.as_ref().map(|c| c.as_str()),
+                signed.client_id.as_deref()
+            );
             assert!(granted.expires > granted.issued);
             assert!(granted.expires - granted.issued <= 24 * 3600 * 1000);
             // The same request again is a replay.
-            assert_eq!(verifier.verify_token_request(&signed).unwrap_err().code(), 40105);
+            assert_eq!(
+                verifier.verify_token_request(&signed).unwrap_err().code(),
+                40105
+            );
         }
         Err(err) => assert_ne!(err.code(), 40101, "a freshly signed request: {err:?}"),
     }
