@@ -12,7 +12,7 @@ if [ ! -d benches/node/node_modules/ably ]; then
     (cd benches/node && npm ci --no-audit --no-fund >/dev/null)
 fi
 
-cargo bench -q -p ably-auth --bench sign -- --warm-up-time 2 --measurement-time 5 '^sign$' >/dev/null
+cargo bench -q -p ably-auth --bench sign -- --warm-up-time 2 --measurement-time 5 '^sign$' >/dev/null 2>&1
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 estimates="$target_dir/criterion/sign/new/estimates.json"
 
