@@ -614,7 +614,13 @@ impl Capability {
     /// The canonical JSON text: compact, resources and operations sorted like ably-js sorts
     /// them, operations de-duplicated, non-ASCII as raw UTF-8.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(16 + self.map.len() * 32);
+        // Each entry: the quoted name, `:`, `,`, `[]` and at most 24 bytes per operation.
+        let capacity = 2 + self
+            .map
+            .iter()
+            .map(|(r, ops)| r.0.len() + 8 + 24 * ops.0.count_ones() as usize)
+            .sum::<usize>();
+        let mut out = String::with_capacity(capacity);
         self.write_json(&mut out);
         out
     }
@@ -626,7 +632,7 @@ impl Capability {
             if i > 0 {
                 out.push(',');
             }
-            write_json_string(out, &resource.0);
+            crate::token::push_json_string(out, &resource.0);
             out.push(':');
             ops.write_json(out);
         }
@@ -701,27 +707,6 @@ impl Capability {
             ops.is_subset_of(covering)
         })
     }
-}
-
-fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 struct CapabilityVisitor<'a> {

@@ -88,7 +88,8 @@ pub trait NonceSource: Send + Sync {
 pub struct RandomNonce;
 
 const NONCE_BYTES: usize = 16;
-const POOL_BYTES: usize = NONCE_BYTES * 32;
+/// 256 nonces per system call.
+const POOL_BYTES: usize = NONCE_BYTES * 256;
 
 struct Pool {
     bytes: [u8; POOL_BYTES],
@@ -130,12 +131,12 @@ impl NonceSource for RandomNonce {
     fn nonce(&self) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = RandomNonce::random_bytes();
-        let mut out = String::with_capacity(NONCE_BYTES * 2);
-        for b in bytes {
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xf) as usize] as char);
+        let mut hex = [0u8; NONCE_BYTES * 2];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = HEX[(b >> 4) as usize];
+            pair[1] = HEX[(b & 0xf) as usize];
         }
-        out
+        std::str::from_utf8(&hex).unwrap_or_default().to_owned()
     }
 }
 
@@ -277,32 +278,43 @@ impl Signer {
     /// (for deterministic tests); otherwise they come from the clock and the nonce source.
     /// Absent ttl and capability stay absent.
     pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
-        params.validate(self.key.max_ttl())?;
-        if let (Some(requested), Some(key_cap)) = (&params.capability, self.key.capability())
-            && requested.intersect(key_cap).is_empty()
-        {
-            return Err(Error::CapabilityDenied {
-                status: 401,
-                message: format!(
-                    "the requested capability {requested} shares nothing with the key's {key_cap}"
-                ),
-            });
-        }
-        let mut request = TokenRequest {
-            key_name: self.key.name().to_owned(),
-            ttl: params.ttl.map(|t| t.as_millis() as u64),
-            capability: params.capability.as_ref().map(|c| c.to_json()),
-            client_id: params.client_id.as_ref().map(|c| c.as_str().to_owned()),
-            timestamp: params
-                .timestamp
-                .filter(|t| *t > 0)
-                .unwrap_or_else(|| self.clock.now_ms()),
-            nonce: params.nonce.clone().unwrap_or_else(|| self.nonces.nonce()),
-            mac: String::new(),
-        };
-        request.sign(&self.key);
-        Ok(request)
+        sign_with(&self.key, &*self.clock, &*self.nonces, params)
     }
+}
+
+/// [`Signer::sign`] without a `Signer`, so [`Key::sign`] allocates nothing for its clock and
+/// nonce source.
+fn sign_with(
+    key: &Key,
+    clock: &dyn Clock,
+    nonces: &dyn NonceSource,
+    params: &TokenParams,
+) -> Result<TokenRequest> {
+    params.validate(key.max_ttl())?;
+    if let (Some(requested), Some(key_cap)) = (&params.capability, key.capability())
+        && requested.intersect(key_cap).is_empty()
+    {
+        return Err(Error::CapabilityDenied {
+            status: 401,
+            message: format!(
+                "the requested capability {requested} shares nothing with the key's {key_cap}"
+            ),
+        });
+    }
+    let mut request = TokenRequest {
+        key_name: key.name().to_owned(),
+        ttl: params.ttl.map(|t| t.as_millis() as u64),
+        capability: params.capability.as_ref().map(|c| c.to_json()),
+        client_id: params.client_id.as_ref().map(|c| c.as_str().to_owned()),
+        timestamp: params
+            .timestamp
+            .filter(|t| *t > 0)
+            .unwrap_or_else(|| clock.now_ms()),
+        nonce: params.nonce.clone().unwrap_or_else(|| nonces.nonce()),
+        mac: String::new(),
+    };
+    request.sign(key);
+    Ok(request)
 }
 
 impl fmt::Debug for Signer {
@@ -316,7 +328,7 @@ impl fmt::Debug for Signer {
 impl Key {
     /// Signs a TokenRequest with the system clock and a random nonce; see [`Signer`].
     pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
-        Signer::new(self.clone()).sign(params)
+        sign_with(self, &SystemClock, &RandomNonce, params)
     }
 }
 
