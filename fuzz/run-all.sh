@@ -12,5 +12,5 @@ for target in ${TARGETS:-key_parse capability hints token_request jwt}; do
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -print_final_stats=1 >"logs/$target.log" 2>&1
     echo "exit $?"
-    grep -E "^stat::|Done [0-9]+ runs|SUMMARY|panicked" "logs/$target.log" | tail -12
+    grep -a -E "^stat::|DONE|Done [0-9]+ runs|SUMMARY|panicked" "logs/$target.log" | tail -12
 done
