@@ -18,6 +18,16 @@ struct Marked<'a> {
     ty: &'a Type,
 }
 
+/// Adds `ty: bound` to the impl's where-clause when `ty` mentions one of the type parameters.
+fn require(generics: &mut syn::Generics, params: &[Ident], ty: &Type, bound: &TokenStream) {
+    if types::mentions(ty, params) {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(parse_quote_spanned!(ty.span()=> #ty: #bound));
+    }
+}
+
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut acc = darling::Error::accumulator();
     let expanded = expand(input, &mut acc);
@@ -177,26 +187,17 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     let params = types::type_params(&input.generics);
     let mut generics = input.generics.clone();
     let display = quote!(::ably_auth::__private::Display);
+    let role_bound = quote!(::ably_auth::__private::AblyRole);
 
     let (id_field, id_ty) = (client_id.ident, client_id.ty);
     let client_id_expr = match types::option_inner(id_ty) {
         Some(inner) => {
-            if types::mentions(inner, &params) {
-                generics
-                    .make_where_clause()
-                    .predicates
-                    .push(parse_quote_spanned!(inner.span()=> #inner: #display));
-            }
+            require(&mut generics, &params, inner, &display);
             quote_spanned!(id_ty.span()=>
                 ::ably_auth::__private::OptionalClientId(&self.#id_field).to_client_id()?)
         }
         None => {
-            if types::mentions(id_ty, &params) {
-                generics
-                    .make_where_clause()
-                    .predicates
-                    .push(parse_quote_spanned!(id_ty.span()=> #id_ty: #display));
-            }
+            require(&mut generics, &params, id_ty, &display);
             quote_spanned!(id_ty.span()=>
                 ::ably_auth::__private::IntoClientId::to_client_id(&self.#id_field)?)
         }
@@ -205,11 +206,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
     let role_expr = match &role {
         Some(Marked { ident, ty }) if types::option_inner(ty).is_some() => {
             let inner = types::option_inner(ty).expect("checked");
-            if types::mentions(inner, &params) {
-                generics.make_where_clause().predicates.push(
-                    parse_quote_spanned!(inner.span()=> #inner: ::ably_auth::__private::AblyRole),
-                );
-            }
+            require(&mut generics, &params, inner, &role_bound);
             quote_spanned!(ty.span()=>
             ::ably_auth::__private::Option::map(
                 ::ably_auth::__private::Option::as_ref(&self.#ident),
@@ -217,12 +214,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
             ))
         }
         Some(Marked { ident, ty }) => {
-            if types::mentions(ty, &params) {
-                generics
-                    .make_where_clause()
-                    .predicates
-                    .push(parse_quote_spanned!(ty.span()=> #ty: ::ably_auth::__private::AblyRole));
-            }
+            require(&mut generics, &params, ty, &role_bound);
             quote_spanned!(ty.span()=>
                 ::ably_auth::__private::Some(::ably_auth::__private::role_of(&self.#ident)))
         }
@@ -237,22 +229,12 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
             let ty = &f.ty;
             let value = match types::option_inner(ty) {
                 Some(inner) => {
-                    if types::mentions(inner, &params) {
-                        generics
-                            .make_where_clause()
-                            .predicates
-                            .push(parse_quote_spanned!(inner.span()=> #inner: #display));
-                    }
+                    require(&mut generics, &params, inner, &display);
                     quote_spanned!(ty.span()=>
                         ::ably_auth::__private::OptionalValue(&self.#ident).template_value())
                 }
                 None => {
-                    if types::mentions(ty, &params) {
-                        generics
-                            .make_where_clause()
-                            .predicates
-                            .push(parse_quote_spanned!(ty.span()=> #ty: #display));
-                    }
+                    require(&mut generics, &params, ty, &display);
                     quote_spanned!(ty.span()=>
                         ::ably_auth::__private::TemplateValue::template_value(&self.#ident))
                 }

@@ -146,7 +146,8 @@ impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
     }
 }
 
-fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+/// `n` in decimal ASCII, written at the end of `buf`.
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     let mut n = n;
     loop {

@@ -232,17 +232,7 @@ impl fmt::Debug for TokenRequest {
 /// Appends `n` in decimal.
 pub(crate) fn push_u64(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.push_str(std::str::from_utf8(crate::sign::decimal(n, &mut buf)).unwrap_or_default());
 }
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\`,
