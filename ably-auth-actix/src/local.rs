@@ -269,14 +269,14 @@ async fn issue(
     }
     let body = match body.to_bytes_limited(MAX_BODY).await {
         Ok(Ok(body)) => body,
-        Ok(Err(_)) => return Err(too_large()),
-        Err(e) => {
+        Ok(Err(e)) => {
             return Err(ErrorInfo::new(
                 40001,
                 400,
                 format!("the request body could not be read: {e}"),
             ));
         }
+        Err(_) => return Err(too_large()),
     };
     let request = TokenRequest::from_json(&body).map_err(|e| e.to_error_info())?;
     if request.key_name != path_key {

@@ -429,3 +429,28 @@ async fn the_demo_endpoint_accepts_the_demo_key() {
             .starts_with("demoApp.")
     );
 }
+
+#[tokio::test]
+async fn chunked_bodies_over_128_kib_are_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start(LocalAbly::new(key()));
+    let addr = server.url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /keys/appId.keyId/requestToken HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = "x".repeat(16 * 1024);
+    for _ in 0..9 {
+        let piece = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+        if stream.write_all(piece.as_bytes()).await.is_err() {
+            break; // the server may answer and close before the whole body is sent
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("\"code\":40001"), "{response}");
+}
