@@ -5,7 +5,7 @@
 //!
 //! * a signed [`TokenRequest`] ([`Signer`], [`TokenRequestIssuer`]),
 //! * an Ably JWT ([`JwtBuilder`], [`JwtIssuer`]),
-//! * an Ably token fetched from Ably's REST API (the `Auth` API, feature `rest`).
+//! * an Ably token fetched from Ably's REST API (the [`Auth`] API, feature `rest`).
 //!
 //! Around them: [`Key`] parsing, validated [`ClientId`]s, typed [`Capability`] with Ably's
 //! wildcard intersection, a [`Verifier`] that checks requests the way the service does, and
