@@ -263,6 +263,9 @@ impl Verifier {
 struct NonceCache {
     capacity: usize,
     seen: HashSet<(u64, Box<str>)>,
+    /// While full: the time before which no entry can leave the window, so a sweep would be
+    /// wasted work (a flood of requests then costs no full scan each).
+    full_until: u64,
 }
 
 impl NonceCache {
@@ -270,6 +273,7 @@ impl NonceCache {
         NonceCache {
             capacity,
             seen: HashSet::new(),
+            full_until: 0,
         }
     }
 
@@ -279,15 +283,26 @@ impl NonceCache {
             return Err(Error::NonceReplayed);
         }
         if self.seen.len() >= self.capacity {
+            if now <= self.full_until {
+                return Err(Self::full());
+            }
             self.seen.retain(|(ts, _)| ts.abs_diff(now) <= window);
             if self.seen.len() >= self.capacity {
-                return Err(Error::RateLimited(
-                    "too many token requests within the timestamp window".into(),
-                ));
+                self.full_until = self
+                    .seen
+                    .iter()
+                    .map(|(ts, _)| ts + window)
+                    .min()
+                    .unwrap_or(now);
+                return Err(Self::full());
             }
         }
         self.seen.insert(key);
         Ok(())
+    }
+
+    fn full() -> Error {
+        Error::RateLimited("too many token requests within the timestamp window".into())
     }
 }
 
