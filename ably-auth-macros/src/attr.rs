@@ -1,6 +1,7 @@
 //! Reading `#[ably(...)]` attributes. Every problem is pushed to the accumulator with the
 //! span of the offending token; parsing goes on with the next item.
 
+use crate::err;
 use crate::ops::{self, OpName, OpSet};
 use crate::template::Template;
 use darling::error::Accumulator;
@@ -55,10 +56,6 @@ pub struct Attrs {
     pub client_id: Option<Span>,
     pub role: Option<Span>,
     pub broken: bool,
-}
-
-fn err(span: Span, message: impl std::fmt::Display) -> darling::Error {
-    darling::Error::custom(message).with_span(&span)
 }
 
 /// Reads the `#[ably(...)]` attributes of an item. `Attrs::broken` tells whether any of

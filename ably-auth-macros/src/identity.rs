@@ -1,16 +1,13 @@
 //! `#[derive(AblyIdentity)]`.
 
 use crate::attr::{self, Site};
+use crate::err;
 use crate::{fallback, types};
 use darling::error::Accumulator;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Type, parse_quote_spanned};
-
-fn err(span: Span, message: impl std::fmt::Display) -> darling::Error {
-    darling::Error::custom(message).with_span(&span)
-}
 
 /// A field with `#[ably(client_id)]` or `#[ably(role)]`.
 struct Marked<'a> {
@@ -29,13 +26,7 @@ fn require(generics: &mut syn::Generics, params: &[Ident], ty: &Type, bound: &To
 }
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    let mut acc = darling::Error::accumulator();
-    let expanded = expand(input, &mut acc);
-    match (acc.finish(), expanded) {
-        (Ok(()), Some(tokens)) => tokens,
-        (Err(errors), _) => fallback::identity(input, errors.write_errors()),
-        (Ok(()), None) => fallback::identity(input, TokenStream::new()),
-    }
+    crate::run(input, expand, fallback::identity)
 }
 
 fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {

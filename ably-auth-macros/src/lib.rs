@@ -64,6 +64,27 @@ pub fn derive_ably_role(input: TokenStream) -> TokenStream {
     role::derive(&input).into()
 }
 
+/// Runs a derive's `expand`, collecting its errors; after any error, emits them with the
+/// `fallback` stub impl so the author sees only the derive's own errors.
+fn run(
+    input: &DeriveInput,
+    expand: fn(&DeriveInput, &mut darling::error::Accumulator) -> Option<proc_macro2::TokenStream>,
+    fallback: fn(&DeriveInput, proc_macro2::TokenStream) -> proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut acc = darling::Error::accumulator();
+    let expanded = expand(input, &mut acc);
+    match (acc.finish(), expanded) {
+        (Ok(()), Some(tokens)) => tokens,
+        (Err(errors), _) => fallback(input, errors.write_errors()),
+        (Ok(()), None) => fallback(input, proc_macro2::TokenStream::new()),
+    }
+}
+
+/// A compile error at `span`.
+fn err(span: proc_macro2::Span, message: impl std::fmt::Display) -> darling::Error {
+    darling::Error::custom(message).with_span(&span)
+}
+
 /// `&[GrantRule { .. }, ..]` for a `static` table.
 fn rules_table(rules: Vec<attr::Rule>) -> proc_macro2::TokenStream {
     let rules = rules.iter().map(|rule| {

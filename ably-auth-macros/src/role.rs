@@ -1,25 +1,16 @@
 //! `#[derive(AblyRole)]`.
 
 use crate::attr::{self, Site};
+use crate::err;
 use crate::fallback;
 use darling::error::Accumulator;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput};
 
-fn err(span: Span, message: impl std::fmt::Display) -> darling::Error {
-    darling::Error::custom(message).with_span(&span)
-}
-
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    let mut acc = darling::Error::accumulator();
-    let expanded = expand(input, &mut acc);
-    match (acc.finish(), expanded) {
-        (Ok(()), Some(tokens)) => tokens,
-        (Err(errors), _) => fallback::role(input, errors.write_errors()),
-        (Ok(()), None) => fallback::role(input, TokenStream::new()),
-    }
+    crate::run(input, expand, fallback::role)
 }
 
 fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
