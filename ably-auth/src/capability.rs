@@ -37,6 +37,16 @@ macro_rules! operations {
                 match self { $(Operation::$variant => $name,)* }
             }
 
+            /// The wire name in quotes: `"publish"`.
+            const fn quoted(self) -> &'static str {
+                match self { $(Operation::$variant => concat!("\"", $name, "\""),)* }
+            }
+
+            /// The wire name in escaped quotes, as inside a JSON string: `\"publish\"`.
+            const fn quoted_escaped(self) -> &'static str {
+                match self { $(Operation::$variant => concat!("\\\"", $name, "\\\""),)* }
+            }
+
             /// Parses a wire name; `None` for an unknown name (and for `*`).
             pub fn from_name(name: &str) -> Option<Operation> {
                 match name { $($name => Some(Operation::$variant),)* _ => None }
@@ -164,21 +174,25 @@ impl Operations {
             .filter(move |op| !self.is_all() && self.0 & (1 << *op as u32) != 0)
     }
 
-    fn write_json(self, out: &mut String) {
+    /// Appends the JSON array of names, each written by `quoted` (in plain quotes, or in
+    /// escaped ones inside a JSON string).
+    fn write_json_with(self, out: &mut String, quoted: fn(Operation) -> &'static str, all: &str) {
         out.push('[');
         if self.is_all() {
-            out.push_str("\"*\"");
+            out.push_str(all);
         } else {
             for (i, op) in self.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push('"');
-                out.push_str(op.as_str());
-                out.push('"');
+                out.push_str(quoted(op));
             }
         }
         out.push(']');
+    }
+
+    fn write_json(self, out: &mut String) {
+        self.write_json_with(out, Operation::quoted, "\"*\"");
     }
 
     /// Parses a list of wire names with the service's rules: not empty, known names only,
@@ -635,6 +649,30 @@ impl Capability {
             crate::token::push_json_string(out, &resource.0);
             out.push(':');
             ops.write_json(out);
+        }
+        out.push('}');
+    }
+
+    /// Appends the canonical JSON text escaped for a JSON string: the same bytes as escaping
+    /// [`Capability::to_json`], written straight from the resources.
+    pub(crate) fn write_json_escaped(&self, out: &mut String) {
+        use crate::token::{is_plain, push_escaped, push_json_string};
+        out.push('{');
+        for (i, (resource, ops)) in self.map.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("\\\"");
+            if is_plain(&resource.0) {
+                out.push_str(&resource.0);
+            } else {
+                // Escaped twice: once as capability JSON, once more inside the string.
+                let mut once = String::with_capacity(resource.0.len() + 8);
+                push_json_string(&mut once, &resource.0);
+                push_escaped(out, &once[1..once.len() - 1]);
+            }
+            out.push_str("\\\":");
+            ops.write_json_with(out, Operation::quoted_escaped, "\\\"*\\\"");
         }
         out.push('}');
     }

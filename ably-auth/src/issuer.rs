@@ -5,8 +5,8 @@ use crate::error::Result;
 use crate::identity::Grant;
 use crate::jwt::JwtBuilder;
 use crate::key::Key;
-use crate::sign::{Clock, NonceSource, Signer, SystemClock};
-use crate::token::{TokenDetails, TokenParams, TokenRequest};
+use crate::sign::{Clock, NonceSource, Signer, SystemClock, Unsigned};
+use crate::token::{TokenDetails, TokenRequest};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,10 +116,10 @@ impl TokenRequestIssuer {
 
     /// Signs a TokenRequest for `grant` now.
     pub fn sign(&self, grant: &Grant) -> Result<TokenRequest> {
-        self.signer.sign(&TokenParams {
+        self.signer.sign_unsigned(&Unsigned {
             ttl: Some(grant.ttl),
-            capability: Some(grant.capability.clone()),
-            client_id: grant.client_id.clone(),
+            capability: Some(&grant.capability),
+            client_id: grant.client_id.as_ref(),
             timestamp: None,
             nonce: None,
         })

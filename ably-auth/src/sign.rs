@@ -1,15 +1,17 @@
 //! Signing TokenRequests: the MAC, the clock and the nonce source.
 
+use crate::capability::Capability;
+use crate::client_id::ClientId;
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::token::{TokenParams, TokenRequest};
+use crate::token::{SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
 use hmac::Mac;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of the current time in milliseconds since the Unix epoch. Inject one to make
 /// signing and verification deterministic.
@@ -80,6 +82,12 @@ impl fmt::Debug for dyn Clock {
 pub trait NonceSource: Send + Sync {
     /// A fresh nonce.
     fn nonce(&self) -> String;
+
+    /// Appends a fresh nonce to `out`. The default appends [`NonceSource::nonce`]; override
+    /// it to skip that allocation.
+    fn push_nonce(&self, out: &mut String) {
+        out.push_str(&self.nonce());
+    }
 }
 
 /// 32 lowercase hex characters (128 bits) from the operating system's CSPRNG, read in
@@ -127,8 +135,8 @@ impl RandomNonce {
     }
 }
 
-impl NonceSource for RandomNonce {
-    fn nonce(&self) -> String {
+impl RandomNonce {
+    fn hex() -> [u8; NONCE_BYTES * 2] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = RandomNonce::random_bytes();
         let mut hex = [0u8; NONCE_BYTES * 2];
@@ -136,7 +144,19 @@ impl NonceSource for RandomNonce {
             pair[0] = HEX[(b >> 4) as usize];
             pair[1] = HEX[(b & 0xf) as usize];
         }
-        std::str::from_utf8(&hex).unwrap_or_default().to_owned()
+        hex
+    }
+}
+
+impl NonceSource for RandomNonce {
+    fn nonce(&self) -> String {
+        let mut out = String::with_capacity(NONCE_BYTES * 2);
+        self.push_nonce(&mut out);
+        out
+    }
+
+    fn push_nonce(&self, out: &mut String) {
+        out.push_str(std::str::from_utf8(&RandomNonce::hex()).unwrap_or_default());
     }
 }
 
@@ -144,60 +164,92 @@ impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
     fn nonce(&self) -> String {
         (**self).nonce()
     }
+
+    fn push_nonce(&self, out: &mut String) {
+        (**self).push_nonce(out)
+    }
 }
 
-/// `n` in decimal ASCII, written at the end of `buf`.
-pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+impl SignedFields<'_> {
+    /// Calls `f` with each piece of the signed text in order: keyName, ttl, capability,
+    /// clientId, timestamp and nonce, each followed by a line feed. A ttl of 0 is rendered
+    /// empty, as ably-js does.
+    fn each_part(&self, mut f: impl FnMut(&[u8])) {
+        let mut buf = itoa::Buffer::new();
+        f(self.key_name.as_bytes());
+        f(b"\n");
+        if let Some(ttl) = self.ttl.filter(|t| *t > 0) {
+            f(buf.format(ttl).as_bytes());
         }
+        f(b"\n");
+        f(self.capability.unwrap_or("").as_bytes());
+        f(b"\n");
+        f(self.client_id.unwrap_or("").as_bytes());
+        f(b"\n");
+        f(buf.format(self.timestamp).as_bytes());
+        f(b"\n");
+        f(self.nonce.as_bytes());
+        f(b"\n");
     }
-    &buf[i..]
+
+    /// HMAC-SHA256 of the signed text. The text is gathered on the stack and hashed in as few
+    /// calls as it takes (one, for anything under 512 bytes).
+    fn raw_mac(&self, key: &Key) -> [u8; 32] {
+        let mut mac = key.hmac();
+        let mut buf = [0u8; 512];
+        let mut len = 0;
+        self.each_part(|part| {
+            if len + part.len() > buf.len() {
+                mac.update(&buf[..len]);
+                len = 0;
+                if part.len() > buf.len() {
+                    mac.update(part);
+                    return;
+                }
+            }
+            buf[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        });
+        mac.update(&buf[..len]);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The MAC as base64 (standard, padded): 44 characters, on the stack.
+    fn mac_base64(&self, key: &Key) -> MacText {
+        let mut text = [0u8; 44];
+        // 32 bytes always encode to exactly 44 characters.
+        let written = base64::engine::general_purpose::STANDARD
+            .encode_slice(self.raw_mac(key), &mut text)
+            .unwrap_or(0);
+        MacText { text, len: written }
+    }
+}
+
+/// A base64 MAC held on the stack.
+struct MacText {
+    text: [u8; 44],
+    len: usize,
+}
+
+impl MacText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
+    }
 }
 
 impl TokenRequest {
     /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
     /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does.
     pub fn signed_text(&self) -> String {
-        let mut text = String::new();
-        self.each_signed_part(|part| text.push_str(std::str::from_utf8(part).unwrap_or("")));
-        text
-    }
-
-    fn each_signed_part(&self, mut f: impl FnMut(&[u8])) {
-        let mut buf = [0u8; 20];
-        f(self.key_name.as_bytes());
-        f(b"\n");
-        if let Some(ttl) = self.ttl.filter(|t| *t > 0) {
-            f(decimal(ttl, &mut buf));
-        }
-        f(b"\n");
-        f(self.capability.as_deref().unwrap_or("").as_bytes());
-        f(b"\n");
-        f(self.client_id.as_deref().unwrap_or("").as_bytes());
-        f(b"\n");
-        f(decimal(self.timestamp, &mut buf));
-        f(b"\n");
-        f(self.nonce.as_bytes());
-        f(b"\n");
-    }
-
-    fn raw_mac(&self, key: &Key) -> [u8; 32] {
-        let mut mac = key.hmac();
-        self.each_signed_part(|part| mac.update(part));
-        mac.finalize().into_bytes().into()
+        let mut text = Vec::new();
+        self.fields().each_part(|part| text.extend_from_slice(part));
+        String::from_utf8(text).unwrap_or_default()
     }
 
     /// The MAC these fields should carry when signed with `key`: base64 (standard, padded)
     /// HMAC-SHA256 of [`TokenRequest::signed_text`].
     pub fn compute_mac(&self, key: &Key) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.raw_mac(key))
+        self.fields().mac_base64(key).as_str().to_owned()
     }
 
     /// Sets `mac` by signing the fields as they are, verbatim (a pre-serialized capability is
@@ -209,7 +261,7 @@ impl TokenRequest {
     /// Whether `mac` matches the fields, compared in constant time.
     pub fn mac_matches(&self, key: &Key) -> bool {
         use subtle::ConstantTimeEq;
-        let expected = self.raw_mac(key);
+        let expected = self.fields().raw_mac(key);
         match base64::engine::general_purpose::STANDARD.decode(self.mac.as_bytes()) {
             Ok(given) if given.len() == expected.len() => given.ct_eq(&expected).into(),
             _ => false,
@@ -279,20 +331,141 @@ impl Signer {
     /// (for deterministic tests); otherwise they come from the clock and the nonce source.
     /// Absent ttl and capability stay absent.
     pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
+        self.sign_unsigned(&Unsigned::from(params))
+    }
+
+    pub(crate) fn sign_unsigned(&self, params: &Unsigned<'_>) -> Result<TokenRequest> {
         sign_with(&self.key, &*self.clock, &*self.nonces, params)
+    }
+
+    /// Signs and serializes in one pass: byte for byte `self.sign(params)?.to_json()`, the body
+    /// an authUrl answers with, without building the [`TokenRequest`] in between.
+    ///
+    /// ```
+    /// use ably_auth::{ClientId, FixedClock, Key, Signer, TokenParams};
+    /// use std::sync::Arc;
+    ///
+    /// let signer = Signer::new("appId.keyId:keySecret".parse::<Key>()?)
+    ///     .with_clock(Arc::new(FixedClock::new(1_700_000_000_000)));
+    /// let params = TokenParams {
+    ///     client_id: Some(ClientId::new("alice")?),
+    ///     nonce: Some("0123456789abcdef".into()),
+    ///     ..TokenParams::default()
+    /// };
+    /// assert_eq!(signer.sign_json(&params)?, signer.sign(&params)?.to_json());
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
+        let params = Unsigned::from(params);
+        check(&self.key, &params)?;
+        // The capability's JSON (as signed, and escaped as sent) and the nonce go to a
+        // per-thread buffer, so a call allocates only the String it returns.
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => Ok(self.write_json(&params, &mut scratch)),
+            Err(_) => Ok(self.write_json(&params, &mut String::new())),
+        })
+    }
+
+    fn write_json(&self, params: &Unsigned<'_>, scratch: &mut String) -> String {
+        scratch.clear();
+        if let Some(capability) = params.capability {
+            capability.write_json(scratch);
+        }
+        let capability_end = scratch.len();
+        if let Some(capability) = params.capability {
+            capability.write_json_escaped(scratch);
+        }
+        let escaped_end = scratch.len();
+        match params.nonce {
+            Some(nonce) => scratch.push_str(nonce),
+            None => self.nonces.push_nonce(scratch),
+        }
+        let (capability, rest) = scratch.split_at(capability_end);
+        let (capability_escaped, nonce) = rest.split_at(escaped_end - capability_end);
+        let fields = SignedFields {
+            key_name: self.key.name(),
+            ttl: params.ttl_ms(),
+            capability: params.capability.map(|_| capability),
+            capability_escaped: params.capability.map(|_| capability_escaped),
+            client_id: params.client_id.map(ClientId::as_str),
+            timestamp: params.timestamp_or(&*self.clock),
+            nonce,
+        };
+        let json = fields.to_json(fields.mac_base64(&self.key).as_str());
+        // A huge capability once should not pin its buffer to the thread forever.
+        scratch.shrink_to(SCRATCH_KEEP);
+        json
     }
 }
 
-/// [`Signer::sign`] without a `Signer`, so [`Key::sign`] allocates nothing for its clock and
-/// nonce source.
-fn sign_with(
-    key: &Key,
-    clock: &dyn Clock,
-    nonces: &dyn NonceSource,
-    params: &TokenParams,
-) -> Result<TokenRequest> {
+/// What a scratch buffer keeps between calls.
+const SCRATCH_KEEP: usize = 4096;
+
+thread_local! {
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// [`TokenParams`] borrowed, so callers holding the parts elsewhere (a [`crate::Grant`]) need
+/// not clone them.
+pub(crate) struct Unsigned<'a> {
+    pub(crate) ttl: Option<Duration>,
+    pub(crate) capability: Option<&'a Capability>,
+    pub(crate) client_id: Option<&'a ClientId>,
+    pub(crate) timestamp: Option<u64>,
+    pub(crate) nonce: Option<&'a str>,
+}
+
+impl<'a> From<&'a TokenParams> for Unsigned<'a> {
+    fn from(params: &'a TokenParams) -> Unsigned<'a> {
+        Unsigned {
+            ttl: params.ttl,
+            capability: params.capability.as_ref(),
+            client_id: params.client_id.as_ref(),
+            timestamp: params.timestamp,
+            nonce: params.nonce.as_deref(),
+        }
+    }
+}
+
+impl Unsigned<'_> {
+    /// See [`TokenParams::validate`].
+    pub(crate) fn validate(&self, max_ttl: Duration) -> Result<()> {
+        if let Some(ttl) = self.ttl {
+            crate::token::validate_ttl(ttl, max_ttl)?;
+        }
+        if let Some(cap) = self.capability
+            && cap.is_empty()
+        {
+            return Err(Error::InvalidCapability(
+                "the capability is empty; leave it `None` for the key's capability".into(),
+            ));
+        }
+        if let Some(nonce) = self.nonce
+            && nonce.chars().count() < 16
+        {
+            return Err(Error::bad_request(
+                "the nonce must be at least 16 characters",
+            ));
+        }
+        Ok(())
+    }
+
+    fn ttl_ms(&self) -> Option<u64> {
+        self.ttl.map(|t| t.as_millis() as u64)
+    }
+
+    fn timestamp_or(&self, clock: &dyn Clock) -> u64 {
+        self.timestamp
+            .filter(|t| *t > 0)
+            .unwrap_or_else(|| clock.now_ms())
+    }
+}
+
+/// The checks every signing path makes: the params are valid for the key, and a requested
+/// capability shares something with the key's own.
+fn check(key: &Key, params: &Unsigned<'_>) -> Result<()> {
     params.validate(key.max_ttl())?;
-    if let (Some(requested), Some(key_cap)) = (&params.capability, key.capability())
+    if let (Some(requested), Some(key_cap)) = (params.capability, key.capability())
         && requested.intersect(key_cap).is_empty()
     {
         return Err(Error::CapabilityDenied {
@@ -302,16 +475,25 @@ fn sign_with(
             ),
         });
     }
+    Ok(())
+}
+
+/// [`Signer::sign`] without a `Signer`, so [`Key::sign`] allocates nothing for its clock and
+/// nonce source.
+fn sign_with(
+    key: &Key,
+    clock: &dyn Clock,
+    nonces: &dyn NonceSource,
+    params: &Unsigned<'_>,
+) -> Result<TokenRequest> {
+    check(key, params)?;
     let mut request = TokenRequest {
         key_name: key.name().to_owned(),
-        ttl: params.ttl.map(|t| t.as_millis() as u64),
-        capability: params.capability.as_ref().map(|c| c.to_json()),
-        client_id: params.client_id.as_ref().map(|c| c.as_str().to_owned()),
-        timestamp: params
-            .timestamp
-            .filter(|t| *t > 0)
-            .unwrap_or_else(|| clock.now_ms()),
-        nonce: params.nonce.clone().unwrap_or_else(|| nonces.nonce()),
+        ttl: params.ttl_ms(),
+        capability: params.capability.map(Capability::to_json),
+        client_id: params.client_id.map(|c| c.as_str().to_owned()),
+        timestamp: params.timestamp_or(clock),
+        nonce: params.nonce.map_or_else(|| nonces.nonce(), str::to_owned),
         mac: String::new(),
     };
     request.sign(key);
@@ -329,7 +511,7 @@ impl fmt::Debug for Signer {
 impl Key {
     /// Signs a TokenRequest with the system clock and a random nonce; see [`Signer`].
     pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
-        sign_with(self, &SystemClock, &RandomNonce, params)
+        sign_with(self, &SystemClock, &RandomNonce, &Unsigned::from(params))
     }
 }
 

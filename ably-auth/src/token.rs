@@ -62,24 +62,7 @@ impl TokenParams {
     /// Checks what can be checked without the key: ttl positive and at most `max_ttl`, capability
     /// not empty, nonce at least 16 characters.
     pub fn validate(&self, max_ttl: Duration) -> Result<()> {
-        if let Some(ttl) = self.ttl {
-            validate_ttl(ttl, max_ttl)?;
-        }
-        if let Some(cap) = &self.capability
-            && cap.is_empty()
-        {
-            return Err(Error::InvalidCapability(
-                "the capability is empty; leave it `None` for the key's capability".into(),
-            ));
-        }
-        if let Some(nonce) = &self.nonce
-            && nonce.chars().count() < 16
-        {
-            return Err(Error::bad_request(
-                "the nonce must be at least 16 characters",
-            ));
-        }
-        Ok(())
+        crate::sign::Unsigned::from(self).validate(max_ttl)
     }
 }
 
@@ -136,39 +119,20 @@ impl TokenRequest {
     /// The JSON wire form: byte for byte what `serde_json::to_string` writes for this struct,
     /// built by hand into one buffer sized up front.
     pub fn to_json(&self) -> String {
-        let strings = [
-            Some(&self.key_name),
-            self.capability.as_ref(),
-            self.client_id.as_ref(),
-            Some(&self.nonce),
-            Some(&self.mac),
-        ];
-        // Field names, punctuation and two 20-digit numbers fit in 128 bytes; escaping grows
-        // the strings only when they hold quotes, backslashes or control characters.
-        let capacity = 128 + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
-        let mut out = String::with_capacity(capacity);
-        out.push_str("{\"keyName\":");
-        push_json_string(&mut out, &self.key_name);
-        if let Some(ttl) = self.ttl {
-            out.push_str(",\"ttl\":");
-            push_u64(&mut out, ttl);
+        self.fields().to_json(&self.mac)
+    }
+
+    /// The fields the MAC covers, borrowed.
+    pub(crate) fn fields(&self) -> SignedFields<'_> {
+        SignedFields {
+            key_name: &self.key_name,
+            ttl: self.ttl,
+            capability: self.capability.as_deref(),
+            capability_escaped: None,
+            client_id: self.client_id.as_deref(),
+            timestamp: self.timestamp,
+            nonce: &self.nonce,
         }
-        if let Some(capability) = &self.capability {
-            out.push_str(",\"capability\":");
-            push_json_string(&mut out, capability);
-        }
-        if let Some(client_id) = &self.client_id {
-            out.push_str(",\"clientId\":");
-            push_json_string(&mut out, client_id);
-        }
-        out.push_str(",\"timestamp\":");
-        push_u64(&mut out, self.timestamp);
-        out.push_str(",\"nonce\":");
-        push_json_string(&mut out, &self.nonce);
-        out.push_str(",\"mac\":");
-        push_json_string(&mut out, &self.mac);
-        out.push('}');
-        out
     }
 
     /// Reads a TokenRequest body with Ably's error codes: 40001 for a body that is not a
@@ -231,50 +195,138 @@ impl fmt::Debug for TokenRequest {
 
 /// Appends `n` in decimal.
 pub(crate) fn push_u64(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    out.push_str(std::str::from_utf8(crate::sign::decimal(n, &mut buf)).unwrap_or_default());
+    out.push_str(itoa::Buffer::new().format(n));
 }
+
+/// The fields of a TokenRequest apart from its MAC, borrowed from wherever they live: the
+/// one place that knows the signed text's layout (see `sign.rs`) and the JSON wire form.
+pub(crate) struct SignedFields<'a> {
+    pub(crate) key_name: &'a str,
+    pub(crate) ttl: Option<u64>,
+    pub(crate) capability: Option<&'a str>,
+    /// `capability` already escaped for a JSON string, when the caller wrote it that way.
+    pub(crate) capability_escaped: Option<&'a str>,
+    pub(crate) client_id: Option<&'a str>,
+    pub(crate) timestamp: u64,
+    pub(crate) nonce: &'a str,
+}
+
+impl SignedFields<'_> {
+    /// The JSON wire form with `mac`, in one buffer sized up front.
+    pub(crate) fn to_json(&self, mac: &str) -> String {
+        let capability = self.capability_escaped.or(self.capability);
+        let strings = [
+            Some(self.key_name),
+            capability,
+            self.client_id,
+            Some(self.nonce),
+            Some(mac),
+        ];
+        // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
+        // for an unescaped capability's quotes; escaping grows the others only when they hold
+        // quotes, backslashes or control characters.
+        let growth = match self.capability_escaped {
+            Some(_) => 0,
+            None => self.capability.map_or(0, |c| c.len() / 4),
+        };
+        let capacity = 128 + growth + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
+        let mut out = String::with_capacity(capacity);
+        out.push_str("{\"keyName\":");
+        push_json_string(&mut out, self.key_name);
+        if let Some(ttl) = self.ttl {
+            out.push_str(",\"ttl\":");
+            push_u64(&mut out, ttl);
+        }
+        match (self.capability_escaped, self.capability) {
+            (Some(escaped), _) => {
+                out.push_str(",\"capability\":\"");
+                out.push_str(escaped);
+                out.push('"');
+            }
+            (None, Some(capability)) => {
+                out.push_str(",\"capability\":");
+                push_json_string(&mut out, capability);
+            }
+            (None, None) => {}
+        }
+        if let Some(client_id) = self.client_id {
+            out.push_str(",\"clientId\":");
+            push_json_string(&mut out, client_id);
+        }
+        out.push_str(",\"timestamp\":");
+        push_u64(&mut out, self.timestamp);
+        out.push_str(",\"nonce\":");
+        push_json_string(&mut out, self.nonce);
+        out.push_str(",\"mac\":");
+        push_json_string(&mut out, mac);
+        out.push('}');
+        out
+    }
+}
+
+/// For each byte: 0 when it stands for itself inside a JSON string, otherwise the letter that
+/// follows the backslash (`u` for the `\u00xx` form).
+const ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\`,
 /// the short forms `\b \f \n \r \t`, other control characters as lowercase `\u00xx`, and
 /// everything else (non-ASCII included) as is. Unescaped runs are copied whole.
 pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
-    // Branch-free, so it vectorizes: most strings (key names, nonces, MACs) need no escaping.
-    let plain = s.bytes().fold(true, |plain, b| {
+    push_escaped(out, s);
+    out.push('"');
+}
+
+/// Whether `s` stands for itself inside a JSON string. Branch-free, so it vectorizes.
+pub(crate) fn is_plain(s: &str) -> bool {
+    s.bytes().fold(true, |plain, b| {
         plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
-    });
-    if plain {
+    })
+}
+
+/// Appends `s` escaped for a JSON string, without the quotes around it.
+pub(crate) fn push_escaped(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if is_plain(s) {
+        // Key names, nonces, MACs and most clientIds.
         out.push_str(s);
-        out.push('"');
         return;
     }
     let mut start = 0;
     for (i, byte) in s.bytes().enumerate() {
-        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+        let escape = ESCAPES[byte as usize];
+        if escape == 0 {
             continue;
         }
         // Every byte escaped is ASCII, so `i` is a character boundary.
         out.push_str(&s[start..i]);
         start = i + 1;
-        out.push('\\');
-        match byte {
-            b'"' | b'\\' => out.push(byte as char),
-            b'\n' => out.push('n'),
-            b'\r' => out.push('r'),
-            b'\t' => out.push('t'),
-            0x08 => out.push('b'),
-            0x0c => out.push('f'),
-            _ => {
-                out.push_str("u00");
-                out.push(HEX[(byte >> 4) as usize] as char);
-                out.push(HEX[(byte & 0xf) as usize] as char);
-            }
+        if escape == b'u' {
+            out.push_str("\\u00");
+            out.push(HEX[(byte >> 4) as usize] as char);
+            out.push(HEX[(byte & 0xf) as usize] as char);
+        } else {
+            out.push('\\');
+            out.push(escape as char);
         }
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// An Ably token and what it permits, as returned by `requestToken`.

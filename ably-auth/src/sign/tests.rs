@@ -1,5 +1,5 @@
 use super::*;
-use crate::capability::Capability;
+use crate::capability::{Capability, Operation};
 use crate::client_id::ClientId;
 use crate::test_vectors;
 use proptest::prelude::*;
@@ -44,6 +44,113 @@ fn reproduces_ably_js_vectors() {
         }
         assert!(request.mac_matches(&key), "{name}");
     }
+}
+
+/// A nonce source for deterministic comparisons: `n` zero-padded to 20 digits.
+#[derive(Default)]
+struct CountingNonce(std::sync::atomic::AtomicU64);
+
+impl NonceSource for CountingNonce {
+    fn nonce(&self) -> String {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        format!("{n:020}")
+    }
+}
+
+/// Two signers with the same key, a fixed clock and nonce sources in step, so `sign` and
+/// `sign_json` see the same timestamp and nonce.
+fn twin_signers(key: &Key) -> (Signer, Signer) {
+    let clock = Arc::new(FixedClock::new(1_700_000_000_000));
+    let twin = || {
+        Signer::new(key.clone())
+            .with_clock(clock.clone())
+            .with_nonce_source(Arc::new(CountingNonce::default()))
+    };
+    (twin(), twin())
+}
+
+/// `Signer::sign_json` against the ably-js vectors, and byte for byte against `sign` +
+/// `to_json`.
+#[test]
+fn sign_json_reproduces_ably_js_vectors() {
+    let doc = test_vectors::load("token-requests.ably-js.json");
+    for v in doc["vectors"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let key = Key::parse(v["key"].as_str().unwrap()).unwrap();
+        let params = params_from(&v["params"]);
+        let (one_pass, two_step) = twin_signers(&key);
+        let json = one_pass.sign_json(&params).unwrap();
+        assert_eq!(json, two_step.sign(&params).unwrap().to_json(), "{name}");
+        let ours: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(ours, v["expected_json"], "{name}");
+        for (field, value) in v["expected_json"].as_object().unwrap() {
+            assert_eq!(value.to_string(), ours[field].to_string(), "{name}.{field}");
+        }
+    }
+}
+
+/// The one-pass path refuses what `sign` refuses, with the same code.
+#[test]
+fn sign_json_refuses_what_sign_refuses() {
+    let key = Key::parse("appId.keyId:keySecret")
+        .unwrap()
+        .with_capability(Capability::parse(r#"{"chat:*":["subscribe"]}"#).unwrap());
+    let signer = Signer::new(key);
+    for params in [
+        TokenParams {
+            ttl: Some(Duration::ZERO),
+            ..Default::default()
+        },
+        TokenParams {
+            nonce: Some("short".into()),
+            ..Default::default()
+        },
+        TokenParams {
+            capability: Some(Capability::new()),
+            ..Default::default()
+        },
+        TokenParams {
+            capability: Some(Capability::parse(r#"{"admin":["*"]}"#).unwrap()),
+            ..Default::default()
+        },
+    ] {
+        let one_pass = signer.sign_json(&params).unwrap_err();
+        let two_step = signer.sign(&params).unwrap_err();
+        assert_eq!(one_pass.code(), two_step.code(), "{params:?}");
+        assert_eq!(one_pass.to_string(), two_step.to_string());
+    }
+}
+
+/// A nonce source that itself signs (so `sign_json` runs inside `sign_json`) still gets a
+/// correct TokenRequest: the nested call must not share the outer call's buffer.
+#[test]
+fn sign_json_nested_in_a_nonce_source() {
+    struct Nested(Signer);
+    impl NonceSource for Nested {
+        fn nonce(&self) -> String {
+            let inner = self.0.sign_json(&TokenParams::default()).unwrap();
+            let inner = TokenRequest::from_json(inner.as_bytes()).unwrap();
+            format!("outer-{}", inner.nonce)
+        }
+    }
+    let key = Key::parse("appId.keyId:keySecret").unwrap();
+    let signer =
+        Signer::new(key.clone()).with_nonce_source(Arc::new(Nested(Signer::new(key.clone()))));
+    let params = TokenParams {
+        capability: Some(Capability::parse(r#"{"chat:*":["subscribe"]}"#).unwrap()),
+        ..Default::default()
+    };
+    let request = TokenRequest::from_json(signer.sign_json(&params).unwrap().as_bytes()).unwrap();
+    assert!(
+        request.nonce.starts_with("outer-") && request.nonce.len() == 38,
+        "{}",
+        request.nonce
+    );
+    assert_eq!(
+        request.capability.as_deref(),
+        Some(r#"{"chat:*":["subscribe"]}"#)
+    );
+    assert!(request.mac_matches(&key));
 }
 
 /// `shared/vectors/token-requests.ably-python.json`: python's spaced and `\u`-escaped
@@ -201,6 +308,38 @@ proptest! {
             _ => other_key = Key::parse(&format!("{}:secret{salt}", request.key_name)).unwrap(),
         }
         prop_assert!(!changed.mac_matches(&other_key));
+    }
+
+    /// For any capability (names with quotes, backslashes, control and non-ASCII characters)
+    /// and clientId, the one-pass path writes exactly what `sign` + `to_json` writes.
+    #[test]
+    fn sign_json_is_sign_then_to_json(
+        names in proptest::collection::vec("(\\PC|[\\x00-\\x1f\"\\\\]){1,12}", 0..4),
+        client_id in proptest::option::of("[^*\\x00]{1,12}"),
+        ttl in proptest::option::of(1u64..86_400_000),
+        long in any::<bool>(),
+    ) {
+        let mut capability = Capability::new();
+        for name in &names {
+            capability = capability.grant(format!("ch:{name}").as_str(), [Operation::Publish]).unwrap();
+        }
+        if long {
+            // Past the 512-byte stack buffer the MAC is fed in pieces.
+            capability = capability.grant("x".repeat(600).as_str(), [Operation::Presence]).unwrap();
+        }
+        let params = TokenParams {
+            ttl: ttl.map(Duration::from_millis),
+            capability: (!capability.is_empty()).then_some(capability),
+            client_id: client_id.map(|c| ClientId::new(c).unwrap()),
+            ..TokenParams::default()
+        };
+        let key = Key::parse("appId.keyId:keySecret").unwrap();
+        let (one_pass, two_step) = twin_signers(&key);
+        let json = one_pass.sign_json(&params).unwrap();
+        let request = two_step.sign(&params).unwrap();
+        prop_assert_eq!(&json, &request.to_json());
+        prop_assert_eq!(&json, &serde_json::to_string(&request).unwrap());
+        prop_assert!(TokenRequest::from_json(json.as_bytes()).unwrap().mac_matches(&key));
     }
 
     #[test]

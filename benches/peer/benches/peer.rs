@@ -44,7 +44,7 @@ fn peer(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("token_request");
     group.bench_function("ably-auth", |b| {
-        b.iter(|| black_box(signer.sign(black_box(&params)).unwrap().to_json()))
+        b.iter(|| black_box(signer.sign_json(black_box(&params)).unwrap()))
     });
     group.bench_function("ably-0.2", |b| {
         b.iter(|| {
