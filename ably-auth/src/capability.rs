@@ -168,10 +168,13 @@ impl Operations {
 
     /// The explicit operations in canonical order (none for `*`).
     pub fn iter(self) -> impl Iterator<Item = Operation> {
-        Operation::LIST
-            .iter()
-            .copied()
-            .filter(move |op| !self.is_all() && self.0 & (1 << *op as u32) != 0)
+        // Bit i is `Operation::LIST[i]`; visit the set bits, lowest first.
+        let mut bits = if self.is_all() { 0 } else { self.0 };
+        std::iter::from_fn(move || {
+            let op = *Operation::LIST.get(bits.trailing_zeros() as usize)?;
+            bits &= bits - 1;
+            Some(op)
+        })
     }
 
     /// Appends the JSON array of names, each written by `quoted` (in plain quotes, or in

@@ -6,9 +6,12 @@ use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::token::{SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
+use chacha20::ChaCha12Rng;
 use hmac::Mac;
+use rand_core::{Rng, SeedableRng};
 use std::cell::RefCell;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -90,18 +93,27 @@ pub trait NonceSource: Send + Sync {
     }
 }
 
-/// 32 lowercase hex characters (128 bits) from the operating system's CSPRNG, read in
-/// batches so a nonce costs no system call on average.
+/// 32 lowercase hex characters (128 bits) from a ChaCha12 stream per thread, seeded from the
+/// operating system's CSPRNG and reseeded after every MiB drawn, so a nonce costs neither a
+/// system call nor a lock.
+///
+/// As with any per-process random state, a process that forks after signing should not sign
+/// in both parent and child without a fresh thread: the child starts from a copy of the
+/// parent's stream.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RandomNonce;
 
 const NONCE_BYTES: usize = 16;
-/// 256 nonces per system call.
+/// 256 nonces per refill.
 const POOL_BYTES: usize = NONCE_BYTES * 256;
+/// Bytes drawn from one seed before the next comes from the operating system.
+const RESEED_AFTER: usize = 1 << 20;
 
 struct Pool {
+    rng: Option<ChaCha12Rng>,
     bytes: [u8; POOL_BYTES],
     used: usize,
+    drawn: usize,
 }
 
 impl Drop for Pool {
@@ -112,8 +124,27 @@ impl Drop for Pool {
 
 thread_local! {
     static POOL: RefCell<Pool> = const {
-        RefCell::new(Pool { bytes: [0; POOL_BYTES], used: POOL_BYTES })
+        RefCell::new(Pool { rng: None, bytes: [0; POOL_BYTES], used: POOL_BYTES, drawn: 0 })
     };
+}
+
+impl Pool {
+    fn refill(&mut self) {
+        let rng = match &mut self.rng {
+            Some(rng) if self.drawn < RESEED_AFTER => rng,
+            _ => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).expect("the operating system CSPRNG is unavailable");
+                self.drawn = 0;
+                let rng = self.rng.insert(ChaCha12Rng::from_seed(seed));
+                zeroize::Zeroize::zeroize(&mut seed);
+                rng
+            }
+        };
+        rng.fill_bytes(&mut self.bytes);
+        self.drawn += POOL_BYTES;
+        self.used = 0;
+    }
 }
 
 impl RandomNonce {
@@ -121,9 +152,7 @@ impl RandomNonce {
         POOL.with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.used == POOL_BYTES {
-                getrandom::fill(&mut pool.bytes)
-                    .expect("the operating system CSPRNG is unavailable");
-                pool.used = 0;
+                pool.refill();
             }
             let start = pool.used;
             let mut out = [0u8; NONCE_BYTES];
@@ -170,68 +199,114 @@ impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
     }
 }
 
-impl SignedFields<'_> {
-    /// Calls `f` with each piece of the signed text in order: keyName, ttl, capability,
-    /// clientId, timestamp and nonce, each followed by a line feed. A ttl of 0 is rendered
-    /// empty, as ably-js does.
-    fn each_part(&self, mut f: impl FnMut(&[u8])) {
-        let mut buf = itoa::Buffer::new();
-        f(self.key_name.as_bytes());
-        f(b"\n");
-        if let Some(ttl) = self.ttl.filter(|t| *t > 0) {
-            f(buf.format(ttl).as_bytes());
-        }
-        f(b"\n");
-        f(self.capability.unwrap_or("").as_bytes());
-        f(b"\n");
-        f(self.client_id.unwrap_or("").as_bytes());
-        f(b"\n");
-        f(buf.format(self.timestamp).as_bytes());
-        f(b"\n");
-        f(self.nonce.as_bytes());
-        f(b"\n");
-    }
+/// Where the capability and the nonce sit in a signed text.
+struct Spans {
+    capability: Range<usize>,
+    nonce: Range<usize>,
+}
 
-    /// HMAC-SHA256 of the signed text. The text is gathered on the stack and hashed in as few
-    /// calls as it takes (one, for anything under 512 bytes).
-    fn raw_mac(&self, key: &Key) -> [u8; 32] {
-        let mut mac = key.hmac();
-        let mut buf = [0u8; 512];
-        let mut len = 0;
-        self.each_part(|part| {
-            if len + part.len() > buf.len() {
-                mac.update(&buf[..len]);
-                len = 0;
-                if part.len() > buf.len() {
-                    mac.update(part);
-                    return;
-                }
-            }
-            buf[len..len + part.len()].copy_from_slice(part);
-            len += part.len();
-        });
-        mac.update(&buf[..len]);
-        mac.finalize().into_bytes().into()
+/// Appends the text a TokenRequest's MAC covers: keyName, ttl, capability, clientId,
+/// timestamp and nonce, each followed by a line feed; a ttl of 0 is rendered empty, as ably-js
+/// does. The capability and the nonce are written by the callers' closures, in place.
+fn write_signed_text(
+    out: &mut String,
+    key_name: &str,
+    ttl: Option<u64>,
+    capability: impl FnOnce(&mut String),
+    client_id: Option<&str>,
+    timestamp: u64,
+    nonce: impl FnOnce(&mut String),
+) -> Spans {
+    let mut digits = itoa::Buffer::new();
+    out.push_str(key_name);
+    out.push('\n');
+    if let Some(ttl) = ttl.filter(|t| *t > 0) {
+        out.push_str(digits.format(ttl));
     }
-
-    /// The MAC as base64 (standard, padded): 44 characters, on the stack.
-    fn mac_base64(&self, key: &Key) -> MacText {
-        let mut text = [0u8; 44];
-        // 32 bytes always encode to exactly 44 characters.
-        let written = base64::engine::general_purpose::STANDARD
-            .encode_slice(self.raw_mac(key), &mut text)
-            .unwrap_or(0);
-        MacText { text, len: written }
+    out.push('\n');
+    let capability_start = out.len();
+    capability(out);
+    let capability_end = out.len();
+    out.push('\n');
+    out.push_str(client_id.unwrap_or(""));
+    out.push('\n');
+    out.push_str(digits.format(timestamp));
+    out.push('\n');
+    let nonce_start = out.len();
+    nonce(out);
+    let nonce_end = out.len();
+    out.push('\n');
+    Spans {
+        capability: capability_start..capability_end,
+        nonce: nonce_start..nonce_end,
     }
 }
 
-/// A base64 MAC held on the stack.
+/// Runs `f` with this thread's scratch buffer, emptied (or a fresh one, when a caller up the
+/// stack holds it), so signing allocates nothing for its intermediate text.
+fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
+    /// What the buffer keeps between calls: a huge capability once should not pin its
+    /// buffer to the thread.
+    const KEEP: usize = 4096;
+    thread_local! {
+        static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            scratch.clear();
+            let out = f(&mut scratch);
+            scratch.shrink_to(KEEP);
+            out
+        }
+        Err(_) => f(&mut String::new()),
+    })
+}
+
+/// HMAC-SHA256 of `text` with `key`.
+fn mac_of(key: &Key, text: &str) -> [u8; 32] {
+    let mut mac = key.hmac();
+    mac.update(text.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+impl SignedFields<'_> {
+    fn write_signed_text(&self, out: &mut String) {
+        write_signed_text(
+            out,
+            self.key_name,
+            self.ttl,
+            |out| out.push_str(self.capability.unwrap_or("")),
+            self.client_id,
+            self.timestamp,
+            |out| out.push_str(self.nonce),
+        );
+    }
+
+    /// HMAC-SHA256 of the signed text.
+    fn raw_mac(&self, key: &Key) -> [u8; 32] {
+        with_scratch(|text| {
+            self.write_signed_text(text);
+            mac_of(key, text)
+        })
+    }
+}
+
+/// A base64 MAC (standard, padded) held on the stack.
 struct MacText {
     text: [u8; 44],
     len: usize,
 }
 
 impl MacText {
+    fn new(mac: [u8; 32]) -> MacText {
+        let mut text = [0u8; 44];
+        // 32 bytes always encode to exactly 44 characters.
+        let len = base64::engine::general_purpose::STANDARD
+            .encode_slice(mac, &mut text)
+            .unwrap_or(0);
+        MacText { text, len }
+    }
+
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
     }
@@ -241,15 +316,15 @@ impl TokenRequest {
     /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
     /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does.
     pub fn signed_text(&self) -> String {
-        let mut text = Vec::new();
-        self.fields().each_part(|part| text.extend_from_slice(part));
-        String::from_utf8(text).unwrap_or_default()
+        let mut text = String::new();
+        self.fields().write_signed_text(&mut text);
+        text
     }
 
     /// The MAC these fields should carry when signed with `key`: base64 (standard, padded)
     /// HMAC-SHA256 of [`TokenRequest::signed_text`].
     pub fn compute_mac(&self, key: &Key) -> String {
-        self.fields().mac_base64(key).as_str().to_owned()
+        MacText::new(self.fields().raw_mac(key)).as_str().to_owned()
     }
 
     /// Sets `mac` by signing the fields as they are, verbatim (a pre-serialized capability is
@@ -358,51 +433,48 @@ impl Signer {
     pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
         let params = Unsigned::from(params);
         check(&self.key, &params)?;
-        // The capability's JSON (as signed, and escaped as sent) and the nonce go to a
-        // per-thread buffer, so a call allocates only the String it returns.
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => Ok(self.write_json(&params, &mut scratch)),
-            Err(_) => Ok(self.write_json(&params, &mut String::new())),
-        })
+        Ok(with_scratch(|text| self.write_json(&params, text)))
     }
 
-    fn write_json(&self, params: &Unsigned<'_>, scratch: &mut String) -> String {
-        scratch.clear();
+    /// Writes the signed text to `text` (the capability's JSON and the nonce in place), and
+    /// the JSON from its pieces.
+    fn write_json(&self, params: &Unsigned<'_>, text: &mut String) -> String {
+        let key_name = self.key.name();
+        let ttl = params.ttl_ms();
+        let client_id = params.client_id.map(ClientId::as_str);
+        let timestamp = params.timestamp_or(&*self.clock);
+        let spans = write_signed_text(
+            text,
+            key_name,
+            ttl,
+            |out| {
+                if let Some(capability) = params.capability {
+                    capability.write_json(out);
+                }
+            },
+            client_id,
+            timestamp,
+            |out| match params.nonce {
+                Some(nonce) => out.push_str(nonce),
+                None => self.nonces.push_nonce(out),
+            },
+        );
+        let mac = MacText::new(mac_of(&self.key, text));
+        let escaped_start = text.len();
         if let Some(capability) = params.capability {
-            capability.write_json(scratch);
+            capability.write_json_escaped(text);
         }
-        let capability_end = scratch.len();
-        if let Some(capability) = params.capability {
-            capability.write_json_escaped(scratch);
-        }
-        let escaped_end = scratch.len();
-        match params.nonce {
-            Some(nonce) => scratch.push_str(nonce),
-            None => self.nonces.push_nonce(scratch),
-        }
-        let (capability, rest) = scratch.split_at(capability_end);
-        let (capability_escaped, nonce) = rest.split_at(escaped_end - capability_end);
         let fields = SignedFields {
-            key_name: self.key.name(),
-            ttl: params.ttl_ms(),
-            capability: params.capability.map(|_| capability),
-            capability_escaped: params.capability.map(|_| capability_escaped),
-            client_id: params.client_id.map(ClientId::as_str),
-            timestamp: params.timestamp_or(&*self.clock),
-            nonce,
+            key_name,
+            ttl,
+            capability: params.capability.map(|_| &text[spans.capability]),
+            capability_escaped: params.capability.map(|_| &text[escaped_start..]),
+            client_id,
+            timestamp,
+            nonce: &text[spans.nonce],
         };
-        let json = fields.to_json(fields.mac_base64(&self.key).as_str());
-        // A huge capability once should not pin its buffer to the thread forever.
-        scratch.shrink_to(SCRATCH_KEEP);
-        json
+        fields.to_json(mac.as_str())
     }
-}
-
-/// What a scratch buffer keeps between calls.
-const SCRATCH_KEEP: usize = 4096;
-
-thread_local! {
-    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// [`TokenParams`] borrowed, so callers holding the parts elsewhere (a [`crate::Grant`]) need
