@@ -255,6 +255,7 @@ fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
         Ok(mut scratch) => {
             scratch.clear();
             let out = f(&mut scratch);
+            scratch.clear();
             scratch.shrink_to(KEEP);
             out
         }

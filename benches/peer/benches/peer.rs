@@ -1,4 +1,4 @@
-//! ably-auth's `Signer::sign` against the official `ably` 0.2 crate's `Key::sign`, in one
+//! ably-auth's `Signer::sign_json` against the official `ably` 0.2 crate's `Key::sign`, in one
 //! criterion run, with equivalent inputs: the same key, ttl (1 h), capability text and
 //! clientId; each side generates its own timestamp and nonce and serializes the
 //! TokenRequest to JSON, which is what an auth endpoint sends.
