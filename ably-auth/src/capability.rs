@@ -37,15 +37,14 @@ macro_rules! operations {
                 match self { $(Operation::$variant => $name,)* }
             }
 
-            /// The wire name in quotes: `"publish"`.
-            const fn quoted(self) -> &'static str {
-                match self { $(Operation::$variant => concat!("\"", $name, "\""),)* }
-            }
+            /// Each wire name in quotes (`"publish"`), by bit index; `*` last.
+            const QUOTED: &'static [&'static str] =
+                &[$(concat!("\"", $name, "\""),)* "\"*\""];
 
-            /// The wire name in escaped quotes, as inside a JSON string: `\"publish\"`.
-            const fn quoted_escaped(self) -> &'static str {
-                match self { $(Operation::$variant => concat!("\\\"", $name, "\\\""),)* }
-            }
+            /// Each wire name in escaped quotes, as inside a JSON string (`\"publish\"`), by
+            /// bit index; `*` last.
+            const QUOTED_ESCAPED: &'static [&'static str] =
+                &[$(concat!("\\\"", $name, "\\\""),)* "\\\"*\\\""];
 
             /// Parses a wire name; `None` for an unknown name (and for `*`).
             pub fn from_name(name: &str) -> Option<Operation> {
@@ -177,25 +176,25 @@ impl Operations {
         })
     }
 
-    /// Appends the JSON array of names, each written by `quoted` (in plain quotes, or in
-    /// escaped ones inside a JSON string).
-    fn write_json_with(self, out: &mut String, quoted: fn(Operation) -> &'static str, all: &str) {
+    /// Appends the JSON array of names, each taken from `quoted` (one of
+    /// `Operation::QUOTED` and `Operation::QUOTED_ESCAPED`).
+    fn write_json_with(self, out: &mut String, quoted: &[&str]) {
         out.push('[');
         if self.is_all() {
-            out.push_str(all);
+            out.push_str(quoted[Operation::LIST.len()]);
         } else {
             for (i, op) in self.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(quoted(op));
+                out.push_str(quoted[op as usize]);
             }
         }
         out.push(']');
     }
 
     fn write_json(self, out: &mut String) {
-        self.write_json_with(out, Operation::quoted, "\"*\"");
+        self.write_json_with(out, Operation::QUOTED);
     }
 
     /// Parses a list of wire names with the service's rules: not empty, known names only,
@@ -675,7 +674,7 @@ impl Capability {
                 push_escaped(out, &once[1..once.len() - 1]);
             }
             out.push_str("\\\":");
-            ops.write_json_with(out, Operation::quoted_escaped, "\\\"*\\\"");
+            ops.write_json_with(out, Operation::QUOTED_ESCAPED);
         }
         out.push('}');
     }

@@ -287,15 +287,33 @@ const ESCAPES: [u8; 256] = {
 /// the short forms `\b \f \n \r \t`, other control characters as lowercase `\u00xx`, and
 /// everything else (non-ASCII included) as is. Unescaped runs are copied whole.
 pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
     out.push('"');
     push_escaped(out, s);
     out.push('"');
 }
 
-/// Whether `s` stands for itself inside a JSON string.
+/// Whether `s` stands for itself inside a JSON string: no control character, `"` or `\\`.
+/// Eight bytes at a time, as one `u64` each.
 pub(crate) fn is_plain(s: &str) -> bool {
-    s.bytes().all(|b| ESCAPES[b as usize] == 0)
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether any byte of `word` is zero (exact for the question "is there one").
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut words = s.as_bytes().chunks_exact(8);
+    for word in &mut words {
+        let word = u64::from_ne_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        // Bytes below 0x20 (but not 0x80 and above), quotes and backslashes.
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+        if control
+            || has_zero(word ^ (ONES * u64::from(b'"')))
+            || has_zero(word ^ (ONES * u64::from(b'\\')))
+        {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|b| ESCAPES[*b as usize] == 0)
 }
 
 /// Appends `s` escaped for a JSON string, without the quotes around it.
