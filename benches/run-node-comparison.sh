@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# ably-auth's `sign` criterion bench (sign + serialize one TokenRequest) against ably-js
-# `createTokenRequest` + JSON.stringify with the same key, ttl, capability and clientId,
-# measured back to back on this machine. Prints both and the speed-up.
+# ably-auth's `sign` criterion bench (`Signer::sign_json`: sign + serialize one TokenRequest)
+# against ably-js `createTokenRequest` + JSON.stringify with the same key, ttl, capability and
+# clientId, measured back to back on this machine. Prints both and the speed-up.
 #
 # Usage: benches/run-node-comparison.sh [node-iterations] [node-warmup]
 set -euo pipefail
@@ -26,7 +26,7 @@ const node = JSON.parse(nodeJson);
 const rust = est.mean.point_estimate;
 const lo = est.mean.confidence_interval.lower_bound;
 const hi = est.mean.confidence_interval.upper_bound;
-console.log(`ably-auth sign+to_json (criterion mean, 95% CI): ${rust.toFixed(1)} ns [${lo.toFixed(1)} .. ${hi.toFixed(1)}]`);
+console.log(`ably-auth sign_json (criterion mean, 95% CI): ${rust.toFixed(1)} ns [${lo.toFixed(1)} .. ${hi.toFixed(1)}]`);
 console.log(`ably-js ${node.ably_js} createTokenRequest+JSON.stringify (node ${node.node}, ${node.rounds} x ${node.iterations_per_round}): mean ${node.ns_per_op_mean.toFixed(1)} ns, median ${node.ns_per_op_median.toFixed(1)} ns, min ${node.ns_per_op_min.toFixed(1)} ns, max ${node.ns_per_op_max.toFixed(1)} ns`);
 console.log(`speed-up (ably-js mean / ably-auth mean): ${(node.ns_per_op_mean / rust).toFixed(1)}x; using the ably-js min: ${(node.ns_per_op_min / rust).toFixed(1)}x`);
 JS

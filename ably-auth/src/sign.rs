@@ -4,7 +4,7 @@ use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::token::{SignedFields, TokenParams, TokenRequest};
+use crate::token::{MacField, SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
 use chacha20::ChaCha12Rng;
 use hmac::Mac;
@@ -292,27 +292,6 @@ impl SignedFields<'_> {
     }
 }
 
-/// A base64 MAC (standard, padded) held on the stack.
-struct MacText {
-    text: [u8; 44],
-    len: usize,
-}
-
-impl MacText {
-    fn new(mac: [u8; 32]) -> MacText {
-        let mut text = [0u8; 44];
-        // 32 bytes always encode to exactly 44 characters.
-        let len = base64::engine::general_purpose::STANDARD
-            .encode_slice(mac, &mut text)
-            .unwrap_or(0);
-        MacText { text, len }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
-    }
-}
-
 impl TokenRequest {
     /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
     /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does.
@@ -325,7 +304,7 @@ impl TokenRequest {
     /// The MAC these fields should carry when signed with `key`: base64 (standard, padded)
     /// HMAC-SHA256 of [`TokenRequest::signed_text`].
     pub fn compute_mac(&self, key: &Key) -> String {
-        MacText::new(self.fields().raw_mac(key)).as_str().to_owned()
+        base64::engine::general_purpose::STANDARD.encode(self.fields().raw_mac(key))
     }
 
     /// Sets `mac` by signing the fields as they are, verbatim (a pre-serialized capability is
@@ -460,7 +439,7 @@ impl Signer {
                 None => self.nonces.push_nonce(out),
             },
         );
-        let mac = MacText::new(mac_of(&self.key, text));
+        let mac = mac_of(&self.key, text);
         let escaped_start = text.len();
         if let Some(capability) = params.capability {
             capability.write_json_escaped(text);
@@ -474,7 +453,7 @@ impl Signer {
             timestamp,
             nonce: &text[spans.nonce],
         };
-        fields.to_json(mac.as_str())
+        fields.to_json(MacField::Raw(mac))
     }
 }
 

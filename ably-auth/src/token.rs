@@ -3,6 +3,8 @@
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -119,7 +121,7 @@ impl TokenRequest {
     /// The JSON wire form: byte for byte what `serde_json::to_string` writes for this struct,
     /// built by hand into one buffer sized up front.
     pub fn to_json(&self) -> String {
-        self.fields().to_json(&self.mac)
+        self.fields().to_json(MacField::Text(&self.mac))
     }
 
     /// The fields the MAC covers, borrowed.
@@ -213,15 +215,18 @@ pub(crate) struct SignedFields<'a> {
 
 impl SignedFields<'_> {
     /// The JSON wire form with `mac`, in one buffer sized up front.
-    pub(crate) fn to_json(&self, mac: &str) -> String {
+    pub(crate) fn to_json(&self, mac: MacField<'_>) -> String {
         let capability = self.capability_escaped.or(self.capability);
         let strings = [
             Some(self.key_name),
             capability,
             self.client_id,
             Some(self.nonce),
-            Some(mac),
         ];
+        let mac_len = match mac {
+            MacField::Text(text) => text.len(),
+            MacField::Raw(_) => BASE64_MAC_LEN,
+        };
         // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
         // for an unescaped capability's quotes; escaping grows the others only when they hold
         // quotes, backslashes or control characters.
@@ -229,7 +234,8 @@ impl SignedFields<'_> {
             Some(_) => 0,
             None => self.capability.map_or(0, |c| c.len() / 4),
         };
-        let capacity = 128 + growth + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
+        let capacity =
+            128 + growth + mac_len + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
         let mut out = String::with_capacity(capacity);
         out.push_str("{\"keyName\":");
         push_json_string(&mut out, self.key_name);
@@ -258,11 +264,30 @@ impl SignedFields<'_> {
         out.push_str(",\"nonce\":");
         push_json_string(&mut out, self.nonce);
         out.push_str(",\"mac\":");
-        push_json_string(&mut out, mac);
+        match mac {
+            MacField::Text(text) => push_json_string(&mut out, text),
+            MacField::Raw(raw) => {
+                let mut text = [0u8; BASE64_MAC_LEN];
+                let len = STANDARD.encode_slice(raw, &mut text).unwrap_or(0);
+                out.push('"');
+                out.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
+                out.push('"');
+            }
+        }
         out.push('}');
         out
     }
 }
+
+/// A TokenRequest's MAC for its JSON: text as it came, or the bytes just computed (written as
+/// base64, standard and padded, which never needs escaping).
+pub(crate) enum MacField<'a> {
+    Text(&'a str),
+    Raw([u8; 32]),
+}
+
+/// The length of a MAC in base64: 32 bytes always encode to 44 characters.
+const BASE64_MAC_LEN: usize = 44;
 
 /// For each byte: 0 when it stands for itself inside a JSON string, otherwise the letter that
 /// follows the backslash (`u` for the `\u00xx` form).
