@@ -8,7 +8,6 @@ use crate::sign::{Clock, SystemClock};
 use crate::token::validate_ttl;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::Mac;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -213,9 +212,7 @@ impl JwtBuilder {
         URL_SAFE_NO_PAD.encode_string(header, &mut token);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-        let mut mac = self.key.hmac();
-        mac.update(token.as_bytes());
-        let signature = mac.finalize().into_bytes();
+        let signature = self.key.mac(token.as_bytes());
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(signature, &mut token);
         Ok(token)
@@ -276,9 +273,7 @@ impl DecodedJwt {
 
     pub(crate) fn signature_matches(&self, key: &Key) -> bool {
         use subtle::ConstantTimeEq;
-        let mut mac = key.hmac();
-        mac.update(self.signed.as_bytes());
-        let expected = mac.finalize().into_bytes();
+        let expected = key.mac(self.signed.as_bytes());
         self.signature.len() == expected.len() && bool::from(self.signature.ct_eq(&expected))
     }
 }

@@ -2,14 +2,11 @@
 
 use crate::capability::Capability;
 use crate::error::{Error, Result};
-use hmac::{Hmac, KeyInit};
-use sha2::Sha256;
+use crate::mac::PreKeyed;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The environment variable [`Key::from_env`] reads.
 pub const API_KEY_ENV: &str = "ABLY_API_KEY";
@@ -40,8 +37,8 @@ pub struct Key {
 struct KeyInner {
     name: Box<str>,
     secret: Zeroizing<String>,
-    /// HMAC-SHA256 already keyed with the secret; cloned for every MAC.
-    mac: HmacSha256,
+    /// HMAC-SHA256 already keyed with the secret.
+    mac: PreKeyed,
     capability: Option<Capability>,
     revocable_tokens: bool,
 }
@@ -81,8 +78,7 @@ impl Key {
                 "the secret contains `.`; is the key name missing before `:`?".into(),
             ));
         }
-        let mac = HmacSha256::new_from_slice(secret.as_bytes())
-            .map_err(|_| Error::InvalidKey("the secret cannot key HMAC-SHA256".into()))?;
+        let mac = PreKeyed::new(secret.as_bytes());
         Ok(Key {
             inner: Arc::new(KeyInner {
                 name: name.into(),
@@ -157,9 +153,9 @@ impl Key {
         }
     }
 
-    /// A fresh HMAC-SHA256 keyed with the secret.
-    pub(crate) fn hmac(&self) -> HmacSha256 {
-        self.inner.mac.clone()
+    /// HMAC-SHA256 of `message`, keyed with the secret.
+    pub(crate) fn mac(&self, message: &[u8]) -> [u8; 32] {
+        self.inner.mac.mac(message)
     }
 
     fn rebuild(self, change: impl FnOnce(&mut KeyInner)) -> Key {

@@ -34,6 +34,7 @@ pub mod identity;
 mod issuer;
 pub mod jwt;
 mod key;
+mod mac;
 mod sign;
 pub mod token;
 mod verify;

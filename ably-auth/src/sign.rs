@@ -7,7 +7,6 @@ use crate::key::Key;
 use crate::token::{MacField, SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
 use chacha20::ChaCha12Rng;
-use hmac::Mac;
 use rand_core::{Rng, SeedableRng};
 use std::cell::RefCell;
 use std::fmt;
@@ -263,13 +262,6 @@ fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
     })
 }
 
-/// HMAC-SHA256 of `text` with `key`.
-fn mac_of(key: &Key, text: &str) -> [u8; 32] {
-    let mut mac = key.hmac();
-    mac.update(text.as_bytes());
-    mac.finalize().into_bytes().into()
-}
-
 impl SignedFields<'_> {
     fn write_signed_text(&self, out: &mut String) {
         write_signed_text(
@@ -287,7 +279,7 @@ impl SignedFields<'_> {
     fn raw_mac(&self, key: &Key) -> [u8; 32] {
         with_scratch(|text| {
             self.write_signed_text(text);
-            mac_of(key, text)
+            key.mac(text.as_bytes())
         })
     }
 }
@@ -439,7 +431,7 @@ impl Signer {
                 None => self.nonces.push_nonce(out),
             },
         );
-        let mac = mac_of(&self.key, text);
+        let mac = self.key.mac(text.as_bytes());
         let escaped_start = text.len();
         if let Some(capability) = params.capability {
             capability.write_json_escaped(text);
