@@ -4,7 +4,7 @@ use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::token::{MacField, SignedFields, TokenParams, TokenRequest};
+use crate::token::{Decimals, MacField, SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
 use chacha20::ChaCha12Rng;
 use rand_core::{Rng, SeedableRng};
@@ -198,9 +198,11 @@ impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
     }
 }
 
-/// Where the capability and the nonce sit in a signed text.
+/// Where the ttl, the capability, the timestamp and the nonce sit in a signed text.
 struct Spans {
+    ttl: Range<usize>,
     capability: Range<usize>,
+    timestamp: Range<usize>,
     nonce: Range<usize>,
 }
 
@@ -219,9 +221,11 @@ fn write_signed_text(
     let mut digits = itoa::Buffer::new();
     out.push_str(key_name);
     out.push('\n');
+    let ttl_start = out.len();
     if let Some(ttl) = ttl.filter(|t| *t > 0) {
         out.push_str(digits.format(ttl));
     }
+    let ttl_end = out.len();
     out.push('\n');
     let capability_start = out.len();
     capability(out);
@@ -229,14 +233,18 @@ fn write_signed_text(
     out.push('\n');
     out.push_str(client_id.unwrap_or(""));
     out.push('\n');
+    let timestamp_start = out.len();
     out.push_str(digits.format(timestamp));
+    let timestamp_end = out.len();
     out.push('\n');
     let nonce_start = out.len();
     nonce(out);
     let nonce_end = out.len();
     out.push('\n');
     Spans {
+        ttl: ttl_start..ttl_end,
         capability: capability_start..capability_end,
+        timestamp: timestamp_start..timestamp_end,
         nonce: nonce_start..nonce_end,
     }
 }
@@ -444,6 +452,10 @@ impl Signer {
             client_id,
             timestamp,
             nonce: &text[spans.nonce],
+            decimals: Some(Decimals {
+                ttl: &text[spans.ttl],
+                timestamp: &text[spans.timestamp],
+            }),
         };
         fields.to_json(MacField::Raw(mac))
     }

@@ -134,6 +134,7 @@ impl TokenRequest {
             client_id: self.client_id.as_deref(),
             timestamp: self.timestamp,
             nonce: &self.nonce,
+            decimals: None,
         }
     }
 
@@ -211,6 +212,15 @@ pub(crate) struct SignedFields<'a> {
     pub(crate) client_id: Option<&'a str>,
     pub(crate) timestamp: u64,
     pub(crate) nonce: &'a str,
+    /// `ttl` and `timestamp` in decimal, when the caller has written them already.
+    pub(crate) decimals: Option<Decimals<'a>>,
+}
+
+/// A TokenRequest's numbers as a signed text holds them: the ttl is empty when it is 0 or
+/// absent, which the JSON then writes from the number.
+pub(crate) struct Decimals<'a> {
+    pub(crate) ttl: &'a str,
+    pub(crate) timestamp: &'a str,
 }
 
 impl SignedFields<'_> {
@@ -241,7 +251,10 @@ impl SignedFields<'_> {
         push_json_string(&mut out, self.key_name);
         if let Some(ttl) = self.ttl {
             out.push_str(",\"ttl\":");
-            push_u64(&mut out, ttl);
+            match &self.decimals {
+                Some(decimals) if !decimals.ttl.is_empty() => out.push_str(decimals.ttl),
+                _ => push_u64(&mut out, ttl),
+            }
         }
         match (self.capability_escaped, self.capability) {
             (Some(escaped), _) => {
@@ -260,7 +273,10 @@ impl SignedFields<'_> {
             push_json_string(&mut out, client_id);
         }
         out.push_str(",\"timestamp\":");
-        push_u64(&mut out, self.timestamp);
+        match &self.decimals {
+            Some(decimals) => out.push_str(decimals.timestamp),
+            None => push_u64(&mut out, self.timestamp),
+        }
         out.push_str(",\"nonce\":");
         push_json_string(&mut out, self.nonce);
         out.push_str(",\"mac\":");

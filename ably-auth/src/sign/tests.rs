@@ -324,7 +324,7 @@ proptest! {
             capability = capability.grant(format!("ch:{name}").as_str(), [Operation::Publish]).unwrap();
         }
         if long {
-            // Past the 512-byte stack buffer the MAC is fed in pieces.
+            // A signed text of many SHA-256 blocks.
             capability = capability.grant("x".repeat(600).as_str(), [Operation::Presence]).unwrap();
         }
         let params = TokenParams {
