@@ -176,25 +176,33 @@ impl Operations {
         })
     }
 
-    /// Appends the JSON array of names, each taken from `quoted` (one of
-    /// `Operation::QUOTED` and `Operation::QUOTED_ESCAPED`).
-    fn write_json_with(self, out: &mut String, quoted: &[&str]) {
-        out.push('[');
+    /// Appends the JSON array of names to each buffer, the names taken from the table beside
+    /// it (`Operation::QUOTED` or `Operation::QUOTED_ESCAPED`), in one walk over the set.
+    fn write_json_to<const N: usize>(self, mut outs: [(&mut String, &[&str]); N]) {
+        for (out, _) in &mut outs {
+            out.push('[');
+        }
         if self.is_all() {
-            out.push_str(quoted[Operation::LIST.len()]);
+            for (out, quoted) in &mut outs {
+                out.push_str(quoted[Operation::LIST.len()]);
+            }
         } else {
             for (i, op) in self.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+                for (out, quoted) in &mut outs {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(quoted[op as usize]);
                 }
-                out.push_str(quoted[op as usize]);
             }
         }
-        out.push(']');
+        for (out, _) in &mut outs {
+            out.push(']');
+        }
     }
 
     fn write_json(self, out: &mut String) {
-        self.write_json_with(out, Operation::QUOTED);
+        self.write_json_to([(out, Operation::QUOTED)]);
     }
 
     /// Parses a list of wire names with the service's rules: not empty, known names only,
@@ -655,28 +663,39 @@ impl Capability {
         out.push('}');
     }
 
-    /// Appends the canonical JSON text escaped for a JSON string: the same bytes as escaping
-    /// [`Capability::to_json`], written straight from the resources.
-    pub(crate) fn write_json_escaped(&self, out: &mut String) {
+    /// Appends the canonical JSON text to `raw` and, in the same walk, the same text escaped
+    /// for a JSON string to `escaped`: the bytes escaping [`Capability::to_json`] gives.
+    pub(crate) fn write_json_and_escaped(&self, raw: &mut String, escaped: &mut String) {
         use crate::token::{is_plain, push_escaped, push_json_string};
-        out.push('{');
+        raw.push('{');
+        escaped.push('{');
         for (i, (resource, ops)) in self.map.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                raw.push(',');
+                escaped.push(',');
             }
-            out.push_str("\\\"");
             if is_plain(&resource.0) {
-                out.push_str(&resource.0);
+                raw.push('"');
+                raw.push_str(&resource.0);
+                raw.push_str("\":");
+                escaped.push_str("\\\"");
+                escaped.push_str(&resource.0);
+                escaped.push_str("\\\":");
             } else {
                 // Escaped twice: once as capability JSON, once more inside the string.
-                let mut once = String::with_capacity(resource.0.len() + 8);
-                push_json_string(&mut once, &resource.0);
-                push_escaped(out, &once[1..once.len() - 1]);
+                let start = raw.len();
+                push_json_string(raw, &resource.0);
+                push_escaped(escaped, &raw[start..]);
+                raw.push(':');
+                escaped.push(':');
             }
-            out.push_str("\\\":");
-            ops.write_json_with(out, Operation::QUOTED_ESCAPED);
+            ops.write_json_to([
+                (raw, Operation::QUOTED),
+                (escaped, Operation::QUOTED_ESCAPED),
+            ]);
         }
-        out.push('}');
+        raw.push('}');
+        escaped.push('}');
     }
 
     /// What both capabilities permit, with Ably's wildcard rules. Resources whose operations

@@ -4,13 +4,12 @@ use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::token::{Decimals, MacField, SignedFields, TokenParams, TokenRequest};
+use crate::token::{MacField, Pass, SignedFields, TokenParams, TokenRequest};
 use base64::Engine;
 use chacha20::ChaCha12Rng;
 use rand_core::{Rng, SeedableRng};
 use std::cell::RefCell;
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -198,57 +197,6 @@ impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
     }
 }
 
-/// Where the ttl, the capability, the timestamp and the nonce sit in a signed text.
-struct Spans {
-    ttl: Range<usize>,
-    capability: Range<usize>,
-    timestamp: Range<usize>,
-    nonce: Range<usize>,
-}
-
-/// Appends the text a TokenRequest's MAC covers: keyName, ttl, capability, clientId,
-/// timestamp and nonce, each followed by a line feed; a ttl of 0 is rendered empty, as ably-js
-/// does. The capability and the nonce are written by the callers' closures, in place.
-fn write_signed_text(
-    out: &mut String,
-    key_name: &str,
-    ttl: Option<u64>,
-    capability: impl FnOnce(&mut String),
-    client_id: Option<&str>,
-    timestamp: u64,
-    nonce: impl FnOnce(&mut String),
-) -> Spans {
-    let mut digits = itoa::Buffer::new();
-    out.push_str(key_name);
-    out.push('\n');
-    let ttl_start = out.len();
-    if let Some(ttl) = ttl.filter(|t| *t > 0) {
-        out.push_str(digits.format(ttl));
-    }
-    let ttl_end = out.len();
-    out.push('\n');
-    let capability_start = out.len();
-    capability(out);
-    let capability_end = out.len();
-    out.push('\n');
-    out.push_str(client_id.unwrap_or(""));
-    out.push('\n');
-    let timestamp_start = out.len();
-    out.push_str(digits.format(timestamp));
-    let timestamp_end = out.len();
-    out.push('\n');
-    let nonce_start = out.len();
-    nonce(out);
-    let nonce_end = out.len();
-    out.push('\n');
-    Spans {
-        ttl: ttl_start..ttl_end,
-        capability: capability_start..capability_end,
-        timestamp: timestamp_start..timestamp_end,
-        nonce: nonce_start..nonce_end,
-    }
-}
-
 /// Runs `f` with this thread's scratch buffer, emptied (or a fresh one, when a caller up the
 /// stack holds it), so signing allocates nothing for its intermediate text.
 fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
@@ -271,18 +219,6 @@ fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
 }
 
 impl SignedFields<'_> {
-    fn write_signed_text(&self, out: &mut String) {
-        write_signed_text(
-            out,
-            self.key_name,
-            self.ttl,
-            |out| out.push_str(self.capability.unwrap_or("")),
-            self.client_id,
-            self.timestamp,
-            |out| out.push_str(self.nonce),
-        );
-    }
-
     /// HMAC-SHA256 of the signed text.
     fn raw_mac(&self, key: &Key) -> [u8; 32] {
         with_scratch(|text| {
@@ -416,48 +352,33 @@ impl Signer {
         Ok(with_scratch(|text| self.write_json(&params, text)))
     }
 
-    /// Writes the signed text to `text` (the capability's JSON and the nonce in place), and
-    /// the JSON from its pieces.
+    /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
+    /// JSON and the nonce straight into the text, then the MAC of the text into the JSON.
     fn write_json(&self, params: &Unsigned<'_>, text: &mut String) -> String {
-        let key_name = self.key.name();
-        let ttl = params.ttl_ms();
         let client_id = params.client_id.map(ClientId::as_str);
-        let timestamp = params.timestamp_or(&*self.clock);
-        let spans = write_signed_text(
-            text,
-            key_name,
-            ttl,
-            |out| {
-                if let Some(capability) = params.capability {
-                    capability.write_json(out);
-                }
-            },
-            client_id,
-            timestamp,
-            |out| match params.nonce {
-                Some(nonce) => out.push_str(nonce),
-                None => self.nonces.push_nonce(out),
-            },
-        );
-        let mac = self.key.mac(text.as_bytes());
-        let escaped_start = text.len();
-        if let Some(capability) = params.capability {
-            capability.write_json_escaped(text);
-        }
-        let fields = SignedFields {
-            key_name,
-            ttl,
-            capability: params.capability.map(|_| &text[spans.capability]),
-            capability_escaped: params.capability.map(|_| &text[escaped_start..]),
-            client_id,
-            timestamp,
-            nonce: &text[spans.nonce],
-            decimals: Some(Decimals {
-                ttl: &text[spans.ttl],
-                timestamp: &text[spans.timestamp],
-            }),
+        // Field names, punctuation, numbers, a nonce and the MAC fit in 256 bytes, and most
+        // capabilities in 64 per resource; a larger one grows the buffer.
+        let capacity = 256
+            + self.key.json_name().len()
+            + params.capability.map_or(0, |c| 64 * c.len())
+            + client_id.map_or(0, str::len);
+        let mut json = String::with_capacity(capacity);
+        let mut pass = Pass {
+            text: Some(text),
+            json: Some(&mut json),
         };
-        fields.to_json(MacField::Raw(mac))
+        pass.key(&self.key);
+        pass.ttl(params.ttl_ms());
+        pass.typed_capability(params.capability);
+        pass.client_id(client_id);
+        pass.timestamp(params.timestamp_or(&*self.clock));
+        pass.nonce_from(|out| match params.nonce {
+            Some(nonce) => out.push_str(nonce),
+            None => self.nonces.push_nonce(out),
+        });
+        let mac = self.key.mac(pass.text().as_bytes());
+        pass.mac(MacField::Raw(mac));
+        json
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
+use crate::key::Key;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
@@ -130,11 +131,9 @@ impl TokenRequest {
             key_name: &self.key_name,
             ttl: self.ttl,
             capability: self.capability.as_deref(),
-            capability_escaped: None,
             client_id: self.client_id.as_deref(),
             timestamp: self.timestamp,
             nonce: &self.nonce,
-            decimals: None,
         }
     }
 
@@ -196,102 +195,226 @@ impl fmt::Debug for TokenRequest {
     }
 }
 
-/// Appends `n` in decimal.
-pub(crate) fn push_u64(out: &mut String, n: u64) {
-    out.push_str(itoa::Buffer::new().format(n));
-}
-
-/// The fields of a TokenRequest apart from its MAC, borrowed from wherever they live: the
-/// one place that knows the signed text's layout (see `sign.rs`) and the JSON wire form.
+/// The fields of a TokenRequest apart from its MAC, borrowed from wherever they live.
 pub(crate) struct SignedFields<'a> {
     pub(crate) key_name: &'a str,
     pub(crate) ttl: Option<u64>,
     pub(crate) capability: Option<&'a str>,
-    /// `capability` already escaped for a JSON string, when the caller wrote it that way.
-    pub(crate) capability_escaped: Option<&'a str>,
     pub(crate) client_id: Option<&'a str>,
     pub(crate) timestamp: u64,
     pub(crate) nonce: &'a str,
-    /// `ttl` and `timestamp` in decimal, when the caller has written them already.
-    pub(crate) decimals: Option<Decimals<'a>>,
-}
-
-/// A TokenRequest's numbers as a signed text holds them: the ttl is empty when it is 0 or
-/// absent, which the JSON then writes from the number.
-pub(crate) struct Decimals<'a> {
-    pub(crate) ttl: &'a str,
-    pub(crate) timestamp: &'a str,
 }
 
 impl SignedFields<'_> {
+    /// Appends the text the MAC covers.
+    pub(crate) fn write_signed_text(&self, text: &mut String) {
+        self.write(&mut Pass {
+            text: Some(text),
+            json: None,
+        });
+    }
+
     /// The JSON wire form with `mac`, in one buffer sized up front.
     pub(crate) fn to_json(&self, mac: MacField<'_>) -> String {
-        let capability = self.capability_escaped.or(self.capability);
         let strings = [
             Some(self.key_name),
-            capability,
+            self.capability,
             self.client_id,
             Some(self.nonce),
         ];
-        let mac_len = match mac {
-            MacField::Text(text) => text.len(),
-            MacField::Raw(_) => BASE64_MAC_LEN,
-        };
         // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
-        // for an unescaped capability's quotes; escaping grows the others only when they hold
-        // quotes, backslashes or control characters.
-        let growth = match self.capability_escaped {
-            Some(_) => 0,
-            None => self.capability.map_or(0, |c| c.len() / 4),
+        // for the capability's quotes; escaping grows the others only when they hold quotes,
+        // backslashes or control characters.
+        let growth = self.capability.map_or(0, |c| c.len() / 4);
+        let capacity = 128
+            + growth
+            + BASE64_MAC_LEN
+            + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
+        let mut json = String::with_capacity(capacity);
+        let mut pass = Pass {
+            text: None,
+            json: Some(&mut json),
         };
-        let capacity =
-            128 + growth + mac_len + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
-        let mut out = String::with_capacity(capacity);
-        out.push_str("{\"keyName\":");
-        push_json_string(&mut out, self.key_name);
-        if let Some(ttl) = self.ttl {
-            out.push_str(",\"ttl\":");
-            match &self.decimals {
-                Some(decimals) if !decimals.ttl.is_empty() => out.push_str(decimals.ttl),
-                _ => push_u64(&mut out, ttl),
-            }
+        self.write(&mut pass);
+        pass.mac(mac);
+        json
+    }
+
+    fn write(&self, pass: &mut Pass<'_>) {
+        pass.key_name(self.key_name);
+        pass.ttl(self.ttl);
+        pass.capability(self.capability);
+        pass.client_id(self.client_id);
+        pass.timestamp(self.timestamp);
+        pass.nonce(self.nonce);
+    }
+}
+
+/// One pass over a TokenRequest's fields in the order its two forms share (keyName, ttl,
+/// capability, clientId, timestamp, nonce), writing the text the MAC covers, the JSON wire
+/// form, or both side by side, so that signing formats, escapes and copies each field once.
+///
+/// The signed text is each field followed by a line feed, an absent field empty and a ttl of 0
+/// empty too, as ably-js writes it. The JSON is byte for byte what `serde_json` writes for a
+/// [`TokenRequest`]: absent fields left out, strings escaped as serde_json escapes them.
+pub(crate) struct Pass<'a> {
+    pub(crate) text: Option<&'a mut String>,
+    pub(crate) json: Option<&'a mut String>,
+}
+
+impl Pass<'_> {
+    pub(crate) fn key_name(&mut self, name: &str) {
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(name);
+            text.push('\n');
         }
-        match (self.capability_escaped, self.capability) {
-            (Some(escaped), _) => {
-                out.push_str(",\"capability\":\"");
-                out.push_str(escaped);
-                out.push('"');
-            }
-            (None, Some(capability)) => {
-                out.push_str(",\"capability\":");
-                push_json_string(&mut out, capability);
-            }
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str("{\"keyName\":");
+            push_json_string(json, name);
+        }
+    }
+
+    /// The key's name, already a JSON string in the key.
+    pub(crate) fn key(&mut self, key: &Key) {
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(key.name());
+            text.push('\n');
+        }
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str("{\"keyName\":");
+            json.push_str(key.json_name());
+        }
+    }
+
+    pub(crate) fn ttl(&mut self, ttl: Option<u64>) {
+        let mut digits = itoa::Buffer::new();
+        let ttl = ttl.map(|ttl| digits.format(ttl));
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(ttl.filter(|ttl| *ttl != "0").unwrap_or(""));
+            text.push('\n');
+        }
+        if let (Some(json), Some(ttl)) = (self.json.as_deref_mut(), ttl) {
+            json.push_str(",\"ttl\":");
+            json.push_str(ttl);
+        }
+    }
+
+    /// A capability already in its JSON text, signed as written.
+    pub(crate) fn capability(&mut self, capability: Option<&str>) {
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(capability.unwrap_or(""));
+            text.push('\n');
+        }
+        if let (Some(json), Some(capability)) = (self.json.as_deref_mut(), capability) {
+            json.push_str(",\"capability\":");
+            push_json_string(json, capability);
+        }
+    }
+
+    /// A typed capability, written as its canonical JSON: one walk over its resources writes
+    /// both the text and the JSON string holding it.
+    pub(crate) fn typed_capability(&mut self, capability: Option<&Capability>) {
+        let Some(capability) = capability else {
+            return self.capability(None);
+        };
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str(",\"capability\":\"");
+        }
+        match (self.text.as_deref_mut(), self.json.as_deref_mut()) {
+            (Some(text), Some(json)) => capability.write_json_and_escaped(text, json),
+            (Some(text), None) => capability.write_json(text),
+            (None, Some(json)) => push_escaped(json, &capability.to_json()),
             (None, None) => {}
         }
-        if let Some(client_id) = self.client_id {
-            out.push_str(",\"clientId\":");
-            push_json_string(&mut out, client_id);
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push('\n');
         }
-        out.push_str(",\"timestamp\":");
-        match &self.decimals {
-            Some(decimals) => out.push_str(decimals.timestamp),
-            None => push_u64(&mut out, self.timestamp),
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push('"');
         }
-        out.push_str(",\"nonce\":");
-        push_json_string(&mut out, self.nonce);
-        out.push_str(",\"mac\":");
+    }
+
+    pub(crate) fn client_id(&mut self, client_id: Option<&str>) {
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(client_id.unwrap_or(""));
+            text.push('\n');
+        }
+        if let (Some(json), Some(client_id)) = (self.json.as_deref_mut(), client_id) {
+            json.push_str(",\"clientId\":");
+            push_json_string(json, client_id);
+        }
+    }
+
+    pub(crate) fn timestamp(&mut self, timestamp: u64) {
+        let mut digits = itoa::Buffer::new();
+        let timestamp = digits.format(timestamp);
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(timestamp);
+            text.push('\n');
+        }
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str(",\"timestamp\":");
+            json.push_str(timestamp);
+        }
+    }
+
+    pub(crate) fn nonce(&mut self, nonce: &str) {
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push_str(nonce);
+            text.push('\n');
+        }
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str(",\"nonce\":");
+            push_json_string(json, nonce);
+        }
+    }
+
+    /// The nonce `write` appends, written in place: into the text when there is one, then
+    /// copied from there to the JSON.
+    pub(crate) fn nonce_from(&mut self, write: impl FnOnce(&mut String)) {
+        let mut alone = String::new();
+        let (holder, start) = match self.text.as_deref_mut() {
+            Some(text) => {
+                let start = text.len();
+                write(text);
+                (&*text, start)
+            }
+            None => {
+                write(&mut alone);
+                (&alone, 0)
+            }
+        };
+        if let Some(json) = self.json.as_deref_mut() {
+            json.push_str(",\"nonce\":");
+            push_json_string(json, &holder[start..]);
+        }
+        if let Some(text) = self.text.as_deref_mut() {
+            text.push('\n');
+        }
+    }
+
+    /// The text written so far (empty when the pass writes only JSON).
+    pub(crate) fn text(&self) -> &str {
+        self.text.as_deref().map_or("", String::as_str)
+    }
+
+    /// Ends the JSON with `mac`.
+    pub(crate) fn mac(&mut self, mac: MacField<'_>) {
+        let Some(json) = self.json.as_deref_mut() else {
+            return;
+        };
+        json.push_str(",\"mac\":");
         match mac {
-            MacField::Text(text) => push_json_string(&mut out, text),
+            MacField::Text(text) => push_json_string(json, text),
             MacField::Raw(raw) => {
                 let mut text = [0u8; BASE64_MAC_LEN];
                 let len = STANDARD.encode_slice(raw, &mut text).unwrap_or(0);
-                out.push('"');
-                out.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
-                out.push('"');
+                json.push('"');
+                json.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
+                json.push('"');
             }
         }
-        out.push('}');
-        out
+        json.push('}');
     }
 }
 
