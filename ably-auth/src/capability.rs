@@ -337,6 +337,13 @@ impl Resource {
         kb.covers(ka) && pattern_covers(pb, pa)
     }
 
+    /// Whether some resource matches both patterns: [`Resource::intersect`] is `Some`, found
+    /// without building the pattern.
+    pub fn overlaps(&self, other: &Resource) -> bool {
+        let ((ka, pa), (kb, pb)) = (self.parts(), other.parts());
+        ka.intersect(kb).is_some() && pattern_meet(pa, pb, |_| {})
+    }
+
     /// The pattern matching exactly the resources both patterns match, if any.
     pub fn intersect(&self, other: &Resource) -> Option<Resource> {
         let ((ka, pa), (kb, pb)) = (self.parts(), other.parts());
@@ -380,54 +387,72 @@ fn split_kind(name: &str) -> Result<(Kind, &str)> {
     Ok((kind, pattern))
 }
 
+/// The first `:`-separated segment of `pattern` and what follows that `:`, if anything does.
+fn first_segment(pattern: &str) -> (&str, Option<&str>) {
+    match pattern.split_once(':') {
+        Some((segment, rest)) => (segment, Some(rest)),
+        None => (pattern, None),
+    }
+}
+
 /// `*` as the last segment matches one or more segments; elsewhere exactly one.
-fn pattern_covers(wide: &str, narrow: &str) -> bool {
-    let (w, n): (Vec<&str>, Vec<&str>) = (wide.split(':').collect(), narrow.split(':').collect());
-    for i in 0.. {
-        match (w.get(i), n.get(i)) {
+fn pattern_covers(mut wide: &str, mut narrow: &str) -> bool {
+    loop {
+        let ((x, wide_rest), (y, narrow_rest)) = (first_segment(wide), first_segment(narrow));
+        if x == "*" && wide_rest.is_none() {
+            return true;
+        }
+        if y == "*" && (narrow_rest.is_none() || x != "*") {
+            return false;
+        }
+        if x != "*" && x != y {
+            return false;
+        }
+        match (wide_rest, narrow_rest) {
             (None, None) => return true,
-            (None, Some(_)) | (Some(_), None) => return false,
-            (Some(&x), Some(&y)) => {
-                if x == "*" && i + 1 == w.len() {
-                    return true;
-                }
-                if y == "*" && (i + 1 == n.len() || x != "*") {
-                    return false;
-                }
-                if x != "*" && x != y {
-                    return false;
-                }
-            }
+            (Some(w), Some(n)) => (wide, narrow) = (w, n),
+            _ => return false,
         }
     }
-    unreachable!()
+}
+
+/// Walks two patterns segment by segment and hands `segment` the pieces of the pattern
+/// matching exactly what both match (a trailing `*` meets the rest of the other pattern
+/// whole); whether there is one.
+fn pattern_meet<'a>(mut a: &'a str, mut b: &'a str, mut segment: impl FnMut(&'a str)) -> bool {
+    loop {
+        let ((x, a_rest), (y, b_rest)) = (first_segment(a), first_segment(b));
+        if x == "*" && a_rest.is_none() {
+            segment(b);
+            return true;
+        }
+        if y == "*" && b_rest.is_none() {
+            segment(a);
+            return true;
+        }
+        match (x, y) {
+            ("*", other) | (other, "*") => segment(other),
+            (x, y) if x == y => segment(x),
+            _ => return false,
+        }
+        match (a_rest, b_rest) {
+            (None, None) => return true,
+            (Some(ra), Some(rb)) => (a, b) = (ra, rb),
+            _ => return false,
+        }
+    }
 }
 
 fn pattern_intersect(a: &str, b: &str) -> Option<String> {
-    let (sa, sb): (Vec<&str>, Vec<&str>) = (a.split(':').collect(), b.split(':').collect());
-    let mut out: Vec<&str> = Vec::with_capacity(sa.len().max(sb.len()));
-    for i in 0.. {
-        match (sa.get(i), sb.get(i)) {
-            (None, None) => break,
-            (None, Some(_)) | (Some(_), None) => return None,
-            (Some(&x), Some(&y)) => {
-                if x == "*" && i + 1 == sa.len() {
-                    out.extend_from_slice(&sb[i..]);
-                    break;
-                }
-                if y == "*" && i + 1 == sb.len() {
-                    out.extend_from_slice(&sa[i..]);
-                    break;
-                }
-                match (x, y) {
-                    ("*", other) | (other, "*") => out.push(other),
-                    (x, y) if x == y => out.push(x),
-                    _ => return None,
-                }
-            }
+    let mut out = String::with_capacity(a.len().max(b.len()));
+    let mut first = true;
+    let met = pattern_meet(a, b, |segment| {
+        if !std::mem::take(&mut first) {
+            out.push(':');
         }
-    }
-    Some(out.join(":"))
+        out.push_str(segment);
+    });
+    met.then_some(out)
 }
 
 /// The numeric value of a name JavaScript treats as an array index.
@@ -696,6 +721,27 @@ impl Capability {
         }
         raw.push('}');
         escaped.push('}');
+    }
+
+    /// Whether the two capabilities permit anything in common: [`Capability::intersect`] is not
+    /// empty, found without building the intersection.
+    ///
+    /// ```
+    /// use ably_auth::Capability;
+    ///
+    /// let key = Capability::parse(r#"{"chat:*":["publish","subscribe"]}"#)?;
+    /// assert!(Capability::parse(r#"{"*":["subscribe"]}"#)?.overlaps(&key));
+    /// assert!(!Capability::parse(r#"{"chat:*":["presence"]}"#)?.overlaps(&key));
+    /// assert!(!Capability::parse(r#"{"news":["subscribe"]}"#)?.overlaps(&key));
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn overlaps(&self, other: &Capability) -> bool {
+        self.map.iter().any(|(ra, oa)| {
+            other
+                .map
+                .iter()
+                .any(|(rb, ob)| !oa.intersect(*ob).is_empty() && ra.overlaps(rb))
+        })
     }
 
     /// What both capabilities permit, with Ably's wildcard rules. Resources whose operations

@@ -443,7 +443,7 @@ impl Unsigned<'_> {
 fn check(key: &Key, params: &Unsigned<'_>) -> Result<()> {
     params.validate(key.max_ttl())?;
     if let (Some(requested), Some(key_cap)) = (params.capability, key.capability())
-        && requested.intersect(key_cap).is_empty()
+        && !requested.overlaps(key_cap)
     {
         return Err(Error::CapabilityDenied {
             status: 401,

@@ -27,7 +27,11 @@ fn service_intersection_outcomes() {
         let outcome = requested.and_then(|requested| {
             let granted = match requested {
                 None => key.clone(),
-                Some(r) => r.intersect(&key),
+                Some(r) => {
+                    let granted = r.intersect(&key);
+                    assert_eq!(r.overlaps(&key), !granted.is_empty(), "{name}");
+                    granted
+                }
             };
             if granted.is_empty() {
                 Err(Error::CapabilityDenied {
@@ -248,6 +252,19 @@ proptest! {
             permits(&a, &channel, op) && permits(&b, &channel, op),
             "{} ∩ {} = {} on {}", a, b, i, channel
         );
+    }
+
+    /// `overlaps` answers what `intersect` would, for resources and whole capabilities.
+    #[test]
+    fn overlaps_is_a_non_empty_intersection(
+        a in arb_capability(),
+        b in arb_capability(),
+        ra in arb_resource(),
+        rb in arb_resource(),
+    ) {
+        prop_assert_eq!(a.overlaps(&b), !a.intersect(&b).is_empty(), "{} ∩ {}", a, b);
+        let (ra, rb) = (Resource::new(ra).unwrap(), Resource::new(rb).unwrap());
+        prop_assert_eq!(ra.overlaps(&rb), ra.intersect(&rb).is_some(), "{:?} ∩ {:?}", ra, rb);
     }
 
     #[test]
