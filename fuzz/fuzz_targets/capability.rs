@@ -1,6 +1,6 @@
 //! `Capability::parse` on arbitrary text, and the algebra on what parses: the canonical JSON
-//! round-trips, an intersection is within both operands, and intersecting with itself or
-//! with everything changes nothing it permits.
+//! round-trips, an intersection is within both operands, `overlaps` says whether it is empty,
+//! and intersecting with itself or with everything changes nothing it permits.
 #![no_main]
 
 use ably_auth::Capability;
@@ -15,6 +15,7 @@ const FIXED: &[&str] = &[
 
 fn check(a: &Capability, b: &Capability) {
     let both = a.intersect(b);
+    assert_eq!(a.overlaps(b), !both.is_empty(), "{a} overlaps {b}: {both}");
     assert!(both.is_subset_of(a), "{a} ∩ {b} = {both} is not within {a}");
     assert!(both.is_subset_of(b), "{a} ∩ {b} = {both} is not within {b}");
     if !both.is_empty() {
