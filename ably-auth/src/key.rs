@@ -36,8 +36,6 @@ pub struct Key {
 
 struct KeyInner {
     name: Box<str>,
-    /// `name` as a JSON string, quotes included, for TokenRequest bodies.
-    json_name: Box<str>,
     secret: Zeroizing<String>,
     /// HMAC-SHA256 already keyed with the secret.
     mac: PreKeyed,
@@ -81,12 +79,9 @@ impl Key {
             ));
         }
         let mac = PreKeyed::new(secret.as_bytes());
-        let mut json_name = String::with_capacity(name.len() + 2);
-        crate::token::push_json_string(&mut json_name, name);
         Ok(Key {
             inner: Arc::new(KeyInner {
                 name: name.into(),
-                json_name: json_name.into(),
                 secret: Zeroizing::new(secret.to_owned()),
                 mac,
                 capability: None,
@@ -158,11 +153,6 @@ impl Key {
         }
     }
 
-    /// The key name as a JSON string, quotes included.
-    pub(crate) fn json_name(&self) -> &str {
-        &self.inner.json_name
-    }
-
     /// HMAC-SHA256 of `message`, keyed with the secret.
     pub(crate) fn mac(&self, message: &[u8]) -> [u8; 32] {
         self.inner.mac.mac(message)
@@ -171,7 +161,6 @@ impl Key {
     fn rebuild(self, change: impl FnOnce(&mut KeyInner)) -> Key {
         let mut inner = KeyInner {
             name: self.inner.name.clone(),
-            json_name: self.inner.json_name.clone(),
             secret: self.inner.secret.clone(),
             mac: self.inner.mac.clone(),
             capability: self.inner.capability.clone(),

@@ -359,7 +359,7 @@ impl Signer {
         // Field names, punctuation, numbers, a nonce and the MAC fit in 256 bytes, and most
         // capabilities in 64 per resource; a larger one grows the buffer.
         let capacity = 256
-            + self.key.json_name().len()
+            + self.key.name().len()
             + params.capability.map_or(0, |c| 64 * c.len())
             + client_id.map_or(0, str::len);
         let mut json = String::with_capacity(capacity);
@@ -367,7 +367,7 @@ impl Signer {
             text: Some(text),
             json: Some(&mut json),
         };
-        pass.key(&self.key);
+        pass.key_name(self.key.name());
         pass.ttl(params.ttl_ms());
         pass.typed_capability(params.capability);
         pass.client_id(client_id);

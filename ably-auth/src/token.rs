@@ -3,7 +3,6 @@
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
-use crate::key::Key;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
@@ -222,14 +221,16 @@ impl SignedFields<'_> {
             self.client_id,
             Some(self.nonce),
         ];
+        let mac_len = match mac {
+            MacField::Text(text) => text.len(),
+            MacField::Raw(_) => BASE64_MAC_LEN,
+        };
         // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
         // for the capability's quotes; escaping grows the others only when they hold quotes,
         // backslashes or control characters.
         let growth = self.capability.map_or(0, |c| c.len() / 4);
-        let capacity = 128
-            + growth
-            + BASE64_MAC_LEN
-            + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
+        let capacity =
+            128 + growth + mac_len + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
         let mut json = String::with_capacity(capacity);
         let mut pass = Pass {
             text: None,
@@ -263,27 +264,22 @@ pub(crate) struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    pub(crate) fn key_name(&mut self, name: &str) {
+    /// A string field: as is in the text (empty when absent); after `name` (the JSON's
+    /// punctuation and the quoted field name) as a JSON string in the JSON (left out when
+    /// absent).
+    fn string(&mut self, name: &str, value: Option<&str>) {
         if let Some(text) = self.text.as_deref_mut() {
-            text.push_str(name);
+            text.push_str(value.unwrap_or(""));
             text.push('\n');
         }
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push_str("{\"keyName\":");
-            push_json_string(json, name);
+        if let (Some(json), Some(value)) = (self.json.as_deref_mut(), value) {
+            json.push_str(name);
+            push_json_string(json, value);
         }
     }
 
-    /// The key's name, already a JSON string in the key.
-    pub(crate) fn key(&mut self, key: &Key) {
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push_str(key.name());
-            text.push('\n');
-        }
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push_str("{\"keyName\":");
-            json.push_str(key.json_name());
-        }
+    pub(crate) fn key_name(&mut self, name: &str) {
+        self.string("{\"keyName\":", Some(name));
     }
 
     pub(crate) fn ttl(&mut self, ttl: Option<u64>) {
@@ -301,14 +297,7 @@ impl Pass<'_> {
 
     /// A capability already in its JSON text, signed as written.
     pub(crate) fn capability(&mut self, capability: Option<&str>) {
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push_str(capability.unwrap_or(""));
-            text.push('\n');
-        }
-        if let (Some(json), Some(capability)) = (self.json.as_deref_mut(), capability) {
-            json.push_str(",\"capability\":");
-            push_json_string(json, capability);
-        }
+        self.string(",\"capability\":", capability);
     }
 
     /// A typed capability, written as its canonical JSON: one walk over its resources writes
@@ -335,14 +324,7 @@ impl Pass<'_> {
     }
 
     pub(crate) fn client_id(&mut self, client_id: Option<&str>) {
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push_str(client_id.unwrap_or(""));
-            text.push('\n');
-        }
-        if let (Some(json), Some(client_id)) = (self.json.as_deref_mut(), client_id) {
-            json.push_str(",\"clientId\":");
-            push_json_string(json, client_id);
-        }
+        self.string(",\"clientId\":", client_id);
     }
 
     pub(crate) fn timestamp(&mut self, timestamp: u64) {
@@ -359,38 +341,24 @@ impl Pass<'_> {
     }
 
     pub(crate) fn nonce(&mut self, nonce: &str) {
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push_str(nonce);
-            text.push('\n');
-        }
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push_str(",\"nonce\":");
-            push_json_string(json, nonce);
-        }
+        self.string(",\"nonce\":", Some(nonce));
     }
 
     /// The nonce `write` appends, written in place: into the text when there is one, then
     /// copied from there to the JSON.
     pub(crate) fn nonce_from(&mut self, write: impl FnOnce(&mut String)) {
-        let mut alone = String::new();
-        let (holder, start) = match self.text.as_deref_mut() {
-            Some(text) => {
-                let start = text.len();
-                write(text);
-                (&*text, start)
-            }
-            None => {
-                write(&mut alone);
-                (&alone, 0)
-            }
+        let Some(text) = self.text.as_deref_mut() else {
+            let mut nonce = String::new();
+            write(&mut nonce);
+            return self.nonce(&nonce);
         };
+        let start = text.len();
+        write(text);
         if let Some(json) = self.json.as_deref_mut() {
             json.push_str(",\"nonce\":");
-            push_json_string(json, &holder[start..]);
+            push_json_string(json, &text[start..]);
         }
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push('\n');
-        }
+        text.push('\n');
     }
 
     /// The text written so far (empty when the pass writes only JSON).
