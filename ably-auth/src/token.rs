@@ -300,27 +300,20 @@ impl Pass<'_> {
         self.string(",\"capability\":", capability);
     }
 
-    /// A typed capability, written as its canonical JSON: one walk over its resources writes
-    /// both the text and the JSON string holding it.
+    /// A typed capability, written as its canonical JSON. When the pass writes both forms,
+    /// one walk over its resources writes the text and the escaped copy in the JSON.
     pub(crate) fn typed_capability(&mut self, capability: Option<&Capability>) {
-        let Some(capability) = capability else {
-            return self.capability(None);
+        let (Some(capability), Some(text), Some(json)) = (
+            capability,
+            self.text.as_deref_mut(),
+            self.json.as_deref_mut(),
+        ) else {
+            return self.capability(capability.map(Capability::to_json).as_deref());
         };
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push_str(",\"capability\":\"");
-        }
-        match (self.text.as_deref_mut(), self.json.as_deref_mut()) {
-            (Some(text), Some(json)) => capability.write_json_and_escaped(text, json),
-            (Some(text), None) => capability.write_json(text),
-            (None, Some(json)) => push_escaped(json, &capability.to_json()),
-            (None, None) => {}
-        }
-        if let Some(text) = self.text.as_deref_mut() {
-            text.push('\n');
-        }
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push('"');
-        }
+        json.push_str(",\"capability\":\"");
+        capability.write_json_and_escaped(text, json);
+        text.push('\n');
+        json.push('"');
     }
 
     pub(crate) fn client_id(&mut self, client_id: Option<&str>) {
