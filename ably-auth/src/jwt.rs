@@ -37,7 +37,7 @@ pub const CHANNEL_CLAIM_PREFIX: &str = "ably.channel.";
 ///     .ttl(Duration::from_secs(3600))
 ///     .issued_at_ms(1_700_000_000_000)
 ///     .sign()?;
-/// // The vector in shared/vectors/jwt.json, produced with Node's crypto.
+/// // The vector in ably-auth/vectors/jwt.json, produced with Node's crypto.
 /// assert!(jwt.ends_with(".Tco05qHZyMhBi3pvLVTPGvEZ31Q9oVbI0cUDJr26JdY"));
 /// # Ok::<(), ably_auth::Error>(())
 /// ```
@@ -283,7 +283,7 @@ mod tests {
     use super::*;
     use crate::test_vectors;
 
-    /// Every vector in `shared/vectors/jwt.json` (Node crypto HS256) reproduces exactly.
+    /// Every vector in `ably-auth/vectors/jwt.json` (Node crypto HS256) reproduces exactly.
     #[test]
     fn reproduces_jwt_vectors() {
         let doc = test_vectors::load("jwt.json");

@@ -161,12 +161,9 @@ pub mod __private;
 pub(crate) mod test_vectors {
     use std::path::PathBuf;
 
-    /// `../shared/vectors` beside the repository (or `ABLY_AUTH_VECTORS`).
+    /// `ably-auth/vectors` (provenance in its `README.md`).
     pub fn dir() -> PathBuf {
-        std::env::var_os("ABLY_AUTH_VECTORS").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
-            PathBuf::from,
-        )
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
     }
 
     pub fn load(name: &str) -> serde_json::Value {

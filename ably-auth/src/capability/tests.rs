@@ -7,7 +7,7 @@ fn cap(json: &str) -> Capability {
     Capability::parse(json).unwrap_or_else(|e| panic!("{json}: {e}"))
 }
 
-/// Every case of `shared/vectors/capability-intersections.json` (outcomes the Ably service
+/// Every case of `ably-auth/vectors/capability-intersections.json` (outcomes the Ably service
 /// returned) through `Capability::parse` and `Capability::intersect`.
 #[test]
 fn service_intersection_outcomes() {
@@ -66,7 +66,7 @@ fn service_intersection_outcomes() {
 
 #[test]
 fn canonical_json_matches_ably_js() {
-    // From shared/vectors/token-requests.ably-js.json ("full" and "ops-sorted-dedup").
+    // From ably-auth/vectors/token-requests.ably-js.json ("full" and "ops-sorted-dedup").
     let c = cap(r#"{"b":["subscribe","publish"],"a:*":["presence","history"],"*":["subscribe"]}"#);
     assert_eq!(
         c.to_json(),

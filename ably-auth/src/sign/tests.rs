@@ -19,7 +19,7 @@ fn params_from(v: &Value) -> TokenParams {
     }
 }
 
-/// `shared/vectors/token-requests.ably-js.json`: same JSON fields, same capability text and
+/// `ably-auth/vectors/token-requests.ably-js.json`: same JSON fields, same capability text and
 /// the same MAC as ably-js 2.28.
 #[test]
 fn reproduces_ably_js_vectors() {
@@ -153,7 +153,7 @@ fn sign_json_nested_in_a_nonce_source() {
     assert!(request.mac_matches(&key));
 }
 
-/// `shared/vectors/token-requests.ably-python.json`: python's spaced and `\u`-escaped
+/// `ably-auth/vectors/token-requests.ably-python.json`: python's spaced and `\u`-escaped
 /// capability strings are signed verbatim, so the MAC matches and verifies.
 #[test]
 fn verifies_ably_python_vectors() {
@@ -175,8 +175,8 @@ fn verifies_ably_python_vectors() {
     }
 }
 
-/// Vector 4 and P1 of the wire reference's §3.7 table (`shared/ably-token-auth.md`), which
-/// are not in the vector files: ably-js's integer-like key order, and ably-python's upstream
+/// Vector 4 of ably-js 2.28.0 and P1 (ably-python's upstream vector), recorded in the wire reference
+/// rather than in the vector files: ably-js's integer-like key order, and ably-python's upstream
 /// `test_hmac` vector.
 #[test]
 fn reproduces_reference_table_vectors() {

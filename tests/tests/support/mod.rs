@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 /// A fixed point in time for deterministic tests.
 pub const T0: u64 = 1_700_000_000_000;
 
-/// Loads `/work/shared/vectors/<name>` (`../shared/vectors` beside the repository).
+/// Loads `ably-auth/vectors/<name>` (provenance in that folder's `README.md`).
 pub fn vectors(name: &str) -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/").to_owned() + name;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ably-auth/vectors/").to_owned() + name;
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("test vectors {path} are required: {e}"));
     serde_json::from_str(&text).unwrap()
