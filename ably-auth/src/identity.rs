@@ -2,7 +2,7 @@
 //! untrusted hints a client sends ([`Hints`]), which can only narrow a [`Grant`].
 
 use crate::capability::{Capability, Operations};
-use crate::client_id::ClientId;
+use crate::client_id::{ClientId, describe, unprintable};
 use crate::error::{Error, Result};
 use crate::token::DEFAULT_TTL;
 use std::time::Duration;
@@ -179,7 +179,18 @@ pub trait AblyRole {
 }
 
 /// Checks one value interpolated into a channel name: `*`, `:` and a leading `[` would let
-/// a user name reach other channels (`eve:*`), so they are refused, not escaped.
+/// a user name reach other channels (`eve:*`), so they are refused, not escaped; so are
+/// control characters and line separators (as in [`ClientId`]), which a channel name shown
+/// in a log or dashboard would hide. `name` is the template's placeholder (`client_id`, a
+/// field name), used in the error message. Refusals are 40300 (HTTP 403).
+///
+/// ```
+/// use ably_auth::check_interpolated;
+///
+/// assert!(check_interpolated("team", "blue").is_ok());
+/// assert_eq!(check_interpolated("team", "blue:*").unwrap_err().code(), 40300);
+/// assert_eq!(check_interpolated("team", "blue\nred").unwrap_err().code(), 40300);
+/// ```
 pub fn check_interpolated(name: &str, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::Forbidden(format!(
@@ -189,6 +200,12 @@ pub fn check_interpolated(name: &str, value: &str) -> Result<()> {
     if value.contains(['*', ':']) || value.starts_with('[') {
         return Err(Error::Forbidden(format!(
             "`{{{name}}}` = {value:?} contains `*`, `:` or a leading `[` and can't be used in a channel name"
+        )));
+    }
+    if let Some((position, c)) = unprintable(value) {
+        return Err(Error::Forbidden(format!(
+            "`{{{name}}}` contains {} at character {position} (counting from 0) and can't be used in a channel name",
+            describe(c)
         )));
     }
     Ok(())
@@ -435,9 +452,25 @@ mod tests {
             ..g
         };
         assert_eq!(
-            wildcard.narrow(&hints).unwrap().client_id.unwrap().as_str(),
+            wildcard
+                .clone()
+                .narrow(&hints)
+                .unwrap()
+                .client_id
+                .unwrap()
+                .as_str(),
             "alice"
         );
+        // A wildcard grant narrowed by a hint takes the hint as its clientId: the clientId
+        // rules apply to it (the line-feed attack, separators, controls).
+        for hint in ["alice\n1700000000000", "\u{2028}", "a\u{0}"] {
+            let hints = Hints {
+                client_id: Some(hint.into()),
+                ..Default::default()
+            };
+            let err = wildcard.clone().narrow(&hints).unwrap_err();
+            assert_eq!((err.code(), err.status()), (40012, 400), "{hint:?}");
+        }
     }
 
     #[test]
@@ -449,7 +482,20 @@ mod tests {
                 "{bad}"
             );
         }
+        for bad in [
+            "eve\n1",
+            "eve\r",
+            "\u{0}",
+            "a\u{7f}",
+            "a\u{85}",
+            "a\u{2028}b",
+        ] {
+            let err = check_interpolated("team", bad).unwrap_err();
+            assert_eq!((err.code(), err.status()), (40300, 403), "{bad:?}");
+            assert!(err.to_string().contains("`{team}` contains U+"), "{err}");
+        }
         assert!(check_interpolated("client_id", "eve[1]").is_ok());
+        assert!(check_interpolated("client_id", "jürgen x").is_ok());
         assert_eq!(channel_name(["user:", "alice"]).unwrap(), "user:alice");
     }
 

@@ -45,7 +45,8 @@ struct KeyInner {
 
 impl Key {
     /// Parses `appId.keyId:secret` with the rules of ably-js and ably-python: exactly one `:`,
-    /// a non-empty name and secret, no whitespace, and no `.` in the secret.
+    /// a non-empty name and secret, no whitespace or control character, and no `.` in the
+    /// secret.
     pub fn parse(key: &str) -> Result<Key> {
         let (name, secret) = key.split_once(':').ok_or_else(|| {
             Error::InvalidKey(
@@ -63,9 +64,12 @@ impl Key {
                 "the secret after `{name}:` is empty; expected `appId.keyId:secret`"
             )));
         }
-        if name.chars().any(char::is_whitespace) || secret.chars().any(char::is_whitespace) {
+        // No whitespace (as ably-js), nor control characters: a key name goes into the signed
+        // text of every TokenRequest, where a line feed would split it.
+        let unprintable = |c: char| c.is_whitespace() || c.is_control();
+        if name.chars().any(unprintable) || secret.chars().any(unprintable) {
             return Err(Error::InvalidKey(
-                "the key contains whitespace; trim it before parsing".into(),
+                "the key contains whitespace or a control character; trim it before parsing".into(),
             ));
         }
         if secret.contains(':') {

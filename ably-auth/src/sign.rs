@@ -219,7 +219,7 @@ fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
 }
 
 impl SignedFields<'_> {
-    /// HMAC-SHA256 of the signed text.
+    /// HMAC-SHA256 of the signed text. The caller has checked the fields.
     fn raw_mac(&self, key: &Key) -> [u8; 32] {
         with_scratch(|text| {
             self.write_signed_text(text);
@@ -230,28 +230,43 @@ impl SignedFields<'_> {
 
 impl TokenRequest {
     /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
-    /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does.
-    pub fn signed_text(&self) -> String {
+    /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does. Fields that
+    /// could be read as other fields are refused first ([`TokenRequest::validate`]).
+    pub fn signed_text(&self) -> Result<String> {
+        self.validate()?;
         let mut text = String::new();
         self.fields().write_signed_text(&mut text);
-        text
+        Ok(text)
     }
 
     /// The MAC these fields should carry when signed with `key`: base64 (standard, padded)
-    /// HMAC-SHA256 of [`TokenRequest::signed_text`].
-    pub fn compute_mac(&self, key: &Key) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.fields().raw_mac(key))
+    /// HMAC-SHA256 of [`TokenRequest::signed_text`]. Invalid fields are refused
+    /// ([`TokenRequest::validate`]) before any MAC is computed.
+    pub fn compute_mac(&self, key: &Key) -> Result<String> {
+        self.validate()?;
+        Ok(self.mac_unchecked(key))
     }
 
     /// Sets `mac` by signing the fields as they are, verbatim (a pre-serialized capability is
-    /// signed exactly as written).
-    pub fn sign(&mut self, key: &Key) {
-        self.mac = self.compute_mac(key);
+    /// signed exactly as written), after [`TokenRequest::validate`]. Unlike [`Signer::sign`],
+    /// it checks neither the ttl against the key's limit nor the capability against the key's:
+    /// it re-signs what you built by hand.
+    pub fn sign(&mut self, key: &Key) -> Result<()> {
+        self.mac = self.compute_mac(key)?;
+        Ok(())
     }
 
-    /// Whether `mac` matches the fields, compared in constant time.
+    fn mac_unchecked(&self, key: &Key) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.fields().raw_mac(key))
+    }
+
+    /// Whether `mac` matches the fields, compared in constant time. Fields that
+    /// [`TokenRequest::validate`] refuses never match.
     pub fn mac_matches(&self, key: &Key) -> bool {
         use subtle::ConstantTimeEq;
+        if self.validate().is_err() {
+            return false;
+        }
         let expected = self.fields().raw_mac(key);
         match base64::engine::general_purpose::STANDARD.decode(self.mac.as_bytes()) {
             Ok(given) if given.len() == expected.len() => given.ct_eq(&expected).into(),
@@ -349,12 +364,12 @@ impl Signer {
     pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
         let params = Unsigned::from(params);
         check(&self.key, &params)?;
-        Ok(with_scratch(|text| self.write_json(&params, text)))
+        with_scratch(|text| self.write_json(&params, text))
     }
 
     /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
     /// JSON and the nonce straight into the text, then the MAC of the text into the JSON.
-    fn write_json(&self, params: &Unsigned<'_>, text: &mut String) -> String {
+    fn write_json(&self, params: &Unsigned<'_>, text: &mut String) -> Result<String> {
         let client_id = params.client_id.map(ClientId::as_str);
         // Field names, punctuation, numbers, a nonce and the MAC fit in 256 bytes, and most
         // capabilities in 64 per resource; a larger one grows the buffer.
@@ -372,13 +387,19 @@ impl Signer {
         pass.typed_capability(params.capability);
         pass.client_id(client_id);
         pass.timestamp(params.timestamp_or(&*self.clock));
+        let nonce_start = pass.text().len();
         pass.nonce_from(|out| match params.nonce {
             Some(nonce) => out.push_str(nonce),
             None => self.nonces.push_nonce(out),
         });
+        if params.nonce.is_none() {
+            // The text ends with the nonce and its line feed.
+            let text = pass.text();
+            generated_nonce(&text[nonce_start..text.len() - 1])?;
+        }
         let mac = self.key.mac(pass.text().as_bytes());
         pass.mac(MacField::Raw(mac));
-        json
+        Ok(json)
     }
 }
 
@@ -417,12 +438,8 @@ impl Unsigned<'_> {
                 "the capability is empty; leave it `None` for the key's capability".into(),
             ));
         }
-        if let Some(nonce) = self.nonce
-            && nonce.chars().count() < 16
-        {
-            return Err(Error::bad_request(
-                "the nonce must be at least 16 characters",
-            ));
+        if let Some(nonce) = self.nonce {
+            crate::token::check_nonce(nonce)?;
         }
         Ok(())
     }
@@ -455,6 +472,14 @@ fn check(key: &Key, params: &Unsigned<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Checks a nonce from a [`NonceSource`], which may be the app's own, like one in the params;
+/// a bad one is the app's bug (50000), not the client's.
+fn generated_nonce(nonce: &str) -> Result<()> {
+    crate::token::check_nonce(nonce).map_err(|err| {
+        Error::Internal(format!("the NonceSource produced an unusable nonce: {err}"))
+    })
+}
+
 /// [`Signer::sign`] without a `Signer`, so [`Key::sign`] allocates nothing for its clock and
 /// nonce source.
 fn sign_with(
@@ -464,16 +489,26 @@ fn sign_with(
     params: &Unsigned<'_>,
 ) -> Result<TokenRequest> {
     check(key, params)?;
+    let nonce = match params.nonce {
+        Some(nonce) => nonce.to_owned(),
+        None => {
+            let nonce = nonces.nonce();
+            generated_nonce(&nonce)?;
+            nonce
+        }
+    };
     let mut request = TokenRequest {
         key_name: key.name().to_owned(),
         ttl: params.ttl_ms(),
         capability: params.capability.map(Capability::to_json),
         client_id: params.client_id.map(|c| c.as_str().to_owned()),
         timestamp: params.timestamp_or(clock),
-        nonce: params.nonce.map_or_else(|| nonces.nonce(), str::to_owned),
+        nonce,
         mac: String::new(),
     };
-    request.sign(key);
+    // The other fields are valid by construction: a parsed key's name, a `ClientId`, a
+    // `Capability` written as one-line JSON, and a nonce from the params checked by `check`.
+    request.mac = request.mac_unchecked(key);
     Ok(request)
 }
 

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 
+mod fields;
+pub(crate) use fields::check_nonce;
+
 /// The longest ttl Ably grants: 24 hours.
 pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The longest ttl for a key with revocable tokens: 1 hour.
@@ -122,6 +125,36 @@ impl TokenRequest {
     /// built by hand into one buffer sized up front.
     pub fn to_json(&self) -> String {
         self.fields().to_json(MacField::Text(&self.mac))
+    }
+
+    /// Checks that the fields can be signed or verified without ambiguity, as every signing
+    /// and verifying path does before it computes or compares a MAC: keyName not empty and
+    /// printable; capability text not empty and on one line; clientId a valid clientId
+    /// (40012), `*` allowed; nonce not empty and printable. Other refusals are 40000. (The
+    /// service's 16-character minimum for nonces is applied by [`crate::Signer`] to the
+    /// params it signs and by [`crate::Verifier`], not here.)
+    ///
+    /// The signed text joins the fields with line feeds and escapes nothing, so a line feed in
+    /// a field would let one MAC stand for other fields (another clientId, timestamp and nonce).
+    ///
+    /// ```
+    /// use ably_auth::TokenRequest;
+    ///
+    /// let mut request = TokenRequest {
+    ///     key_name: "appId.keyId".into(),
+    ///     ttl: None,
+    ///     capability: None,
+    ///     client_id: Some("alice".into()),
+    ///     timestamp: 1_700_000_000_000,
+    ///     nonce: "0123456789abcdef".into(),
+    ///     mac: String::new(),
+    /// };
+    /// assert!(request.validate().is_ok());
+    /// request.client_id = Some("alice\n1700000000000".into());
+    /// assert_eq!(request.validate().unwrap_err().code(), 40012);
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.fields().check()
     }
 
     /// The fields the MAC covers, borrowed.

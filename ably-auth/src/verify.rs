@@ -129,7 +129,12 @@ impl Verifier {
     }
 
     /// Verifies a TokenRequest and returns what a token issued for it grants.
+    ///
+    /// Fields that could be read as other fields (a line feed in the clientId, say) are
+    /// refused before the key is looked up or the MAC compared ([`TokenRequest::validate`]).
     pub fn verify_token_request(&self, request: &TokenRequest) -> Result<VerifiedToken> {
+        request.validate()?;
+        crate::token::check_nonce(&request.nonce)?;
         let key = self.key(&request.key_name)?;
         if !request.mac_matches(key) {
             return Err(Error::MacMismatch);
@@ -142,11 +147,6 @@ impl Verifier {
                 request.timestamp,
                 request.timestamp.abs_diff(now)
             )));
-        }
-        if request.nonce.chars().count() < 16 {
-            return Err(Error::bad_request(
-                "the nonce must be at least 16 characters",
-            ));
         }
         let ttl = match request.ttl {
             None | Some(0) => DEFAULT_TTL.min(key.max_ttl()),

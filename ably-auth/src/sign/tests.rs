@@ -31,7 +31,7 @@ fn reproduces_ably_js_vectors() {
         let key = Key::parse(v["key"].as_str().unwrap()).unwrap();
         let request = key.sign(&params_from(&v["params"])).unwrap();
         assert_eq!(
-            request.signed_text(),
+            request.signed_text().unwrap(),
             v["signed_text"].as_str().unwrap(),
             "{name}"
         );
@@ -165,12 +165,12 @@ fn verifies_ably_python_vectors() {
         let mut request = TokenRequest::from_json(&wire).unwrap();
         assert!(request.mac_matches(&key), "{name}");
         assert_eq!(
-            request.compute_mac(&key),
+            request.compute_mac(&key).unwrap(),
             v["mac"].as_str().unwrap(),
             "{name}"
         );
         request.mac.clear();
-        request.sign(&key);
+        request.sign(&key).unwrap();
         assert_eq!(request.mac, v["mac"].as_str().unwrap(), "{name}");
     }
 }
@@ -207,7 +207,7 @@ fn reproduces_reference_table_vectors() {
         nonce: "abcde100".into(),
         mac: String::new(),
     };
-    request.sign(&key);
+    request.sign(&key).unwrap();
     assert_eq!(request.mac, "sYkCH0Un+WgzI7/Nhy0BoQIKq9HmjKynCRs4E3qAbGQ=");
 }
 
@@ -263,9 +263,9 @@ fn arb_request() -> impl Strategy<Value = TokenRequest> {
         "[a-z]{1,6}\\.[A-Za-z0-9]{1,6}",
         proptest::option::of(1u64..86_400_000),
         proptest::option::of("\\{\"[a-z:*]{1,8}\":\\[\"(publish|subscribe)\"\\]\\}"),
-        proptest::option::of("\\PC{1,12}"),
+        proptest::option::of("[^\\p{C}\\x{2028}\\x{2029}]{1,12}"),
         0u64..4_000_000_000_000,
-        "\\PC{16,24}",
+        "[^\\p{C}\\x{2028}\\x{2029}]{16,24}",
     )
         .prop_map(
             |(key_name, ttl, capability, client_id, timestamp, nonce)| TokenRequest {
@@ -284,7 +284,7 @@ proptest! {
     #[test]
     fn sign_then_verify(mut request in arb_request(), secret in "[A-Za-z0-9+/=]{8,40}") {
         let key = Key::parse(&format!("{}:{secret}", request.key_name)).unwrap();
-        request.sign(&key);
+        request.sign(&key).unwrap();
         prop_assert!(request.mac_matches(&key));
         let wire = request.to_json();
         let back = TokenRequest::from_json(wire.as_bytes()).unwrap();
@@ -295,7 +295,7 @@ proptest! {
     #[test]
     fn any_change_breaks_the_mac(mut request in arb_request(), field in 0usize..7, salt in "[a-z]{1,4}") {
         let key = Key::parse(&format!("{}:secret", request.key_name)).unwrap();
-        request.sign(&key);
+        request.sign(&key).unwrap();
         let mut changed = request.clone();
         let mut other_key = key.clone();
         match field {
@@ -315,7 +315,7 @@ proptest! {
     #[test]
     fn sign_json_is_sign_then_to_json(
         names in proptest::collection::vec("(\\PC|[\\x00-\\x1f\"\\\\]){1,12}", 0..4),
-        client_id in proptest::option::of("[^*\\x00]{1,12}"),
+        client_id in proptest::option::of("[^*\\p{Cc}\\x{2028}\\x{2029}]{1,12}"),
         ttl in proptest::option::of(1u64..86_400_000),
         long in any::<bool>(),
     ) {
