@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-180}"
 mkdir -p logs
-for target in ${TARGETS:-key_parse capability hints token_request jwt}; do
+for target in ${TARGETS:-key_parse capability hints token_request jwt signed_text}; do
     mkdir -p "corpus/$target"
     echo "== $target ($seconds s)"
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" "seeds/$target" -- \

@@ -38,7 +38,15 @@ fuzz_target!(|data: &[u8]| {
     let mut signed = request.clone();
     signed.key_name = KEY.name().to_owned();
     signed.timestamp = NOW - (request.timestamp % 100_000);
-    signed.sign(&KEY);
+    if let Err(refused) = signed.sign(&KEY) {
+        // What the signer refuses to sign, the verifier refuses to accept, with the same code
+        // and before it looks at the MAC.
+        assert_eq!(refused.code(), signed.validate().unwrap_err().code());
+        let err = verifier.verify_token_request(&signed).unwrap_err();
+        assert_eq!(err.code(), refused.code(), "{err:?}");
+        return;
+    }
+    assert!(signed.validate().is_ok());
     match verifier.verify_token_request(&signed) {
         Ok(granted) => {
             assert!(granted.capability.is_subset_of(KEY.capability().unwrap()));
