@@ -135,6 +135,10 @@ function jwts() {
     ['client-id-array', '§5.2: a non-string x-ably-clientId is 40012', hs256, { ...claims, 'x-ably-clientId': ['a'] }, {}, clientId],
     ['client-id-null', '§5.2: a non-string x-ably-clientId is 40012', hs256, { ...claims, 'x-ably-clientId': null }, {}, clientId],
     ['client-id-string', 'a string x-ably-clientId', hs256, { ...claims, 'x-ably-clientId': 'alice' }, {}, 'accepted'],
+    ['capability-object', '§5.2: x-ably-capability is the capability JSON as a string, not an object', hs256, { ...claims, 'x-ably-capability': { '*': ['*'] } }, {}, invalid],
+    ['capability-null', '§5.2: x-ably-capability is a string', hs256, { ...claims, 'x-ably-capability': null }, {}, invalid],
+    ['capability-string', 'a capability string within the key\'s', hs256, { ...claims, 'x-ably-capability': '{"chat:*":["subscribe"]}' }, {}, 'accepted'],
+    ['revocation-key-number', '§5.2: x-ably-revocation-key is a string', hs256, { ...claims, 'x-ably-revocation-key': 7 }, {}, invalid],
   ];
   return {
     generator: `Node ${process.version} crypto (HMAC-SHA256 and HMAC-SHA384, base64url without padding); script ably-auth/vectors/generate/edges.js`,
