@@ -542,3 +542,68 @@ fn jwt_grants() {
     assert_eq!(granted.client_id, None);
     assert_eq!(granted.revocation_key, None);
 }
+
+/// A token string may have 128 KiB (RSA4f): a valid JWT of exactly 131 072 bytes verifies, the
+/// next longer one the builder makes is refused for its length alone.
+#[test]
+fn jwt_size_limit_edges() {
+    const LIMIT: usize = 128 * 1024;
+    let (clock, key, verifier) = setup(None);
+    let padded = |n: usize| {
+        JwtBuilder::new(&key)
+            .clock(clock.clone())
+            .claim("pad", "x".repeat(n))
+            .unwrap()
+            .sign()
+            .unwrap()
+    };
+    // Each padding byte adds 4/3 of a base64url character.
+    let first = (LIMIT - padded(0).len()) * 3 / 4 - 4;
+    let mut sizes = (first..).map(padded);
+    let at_limit = sizes
+        .by_ref()
+        .find(|jwt| jwt.len() >= LIMIT)
+        .filter(|jwt| jwt.len() == LIMIT)
+        .expect("a padding that gives exactly 128 KiB");
+    assert!(verifier.verify_jwt(&at_limit).is_ok());
+    let over = sizes.find(|jwt| jwt.len() > LIMIT).unwrap();
+    assert!(over.len() <= LIMIT + 2);
+    let err = verifier.verify_jwt(&over).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40144, 401));
+    assert!(err.to_string().contains("128 KiB"), "{err}");
+}
+
+/// JWTs the builder signs at the ttl limits (24 hours; 1 hour on a key with revocable
+/// tokens) verify.
+#[test]
+fn builder_jwts_at_the_ttl_limits_verify() {
+    for (revocable, limit) in [(false, 24 * 3600), (true, 3600)] {
+        let clock = Arc::new(FixedClock::new(NOW));
+        let key = Key::parse("appId.keyId:keySecret")
+            .unwrap()
+            .with_revocable_tokens(revocable);
+        let verifier = Verifier::new()
+            .with_clock(clock.clone())
+            .with_key(key.clone());
+        let jwt = JwtBuilder::new(&key)
+            .clock(clock)
+            .ttl(Duration::from_secs(limit))
+            .sign()
+            .unwrap();
+        let granted = verifier.verify_jwt(&jwt).unwrap();
+        assert_eq!(granted.expires - granted.issued, limit * 1000);
+    }
+}
+
+/// Debug shows the key names and the window, never a secret.
+#[test]
+fn debug_names_keys_without_secrets() {
+    let verifier = Verifier::new()
+        .with_key(Key::parse("appId.keyId:topSecretValue").unwrap())
+        .with_window(Duration::from_secs(30));
+    let debug = format!("{verifier:?}");
+    assert!(debug.starts_with("Verifier {"), "{debug}");
+    assert!(debug.contains("appId.keyId"), "{debug}");
+    assert!(debug.contains("30s"), "{debug}");
+    assert!(!debug.contains("topSecretValue"), "{debug}");
+}
