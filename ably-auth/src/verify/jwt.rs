@@ -14,11 +14,11 @@ impl Verifier {
     ///
     /// Refused with 40144 (HTTP 401): a header whose `alg` is not `HS256` (whatever the
     /// signature), a missing or empty `kid`, a wrong signature, a missing or non-integer `iat`
-    /// or `exp`, an `iat` in the future, an `exp` not after `iat`. Also refused: an unknown
-    /// `kid` (40400, 404), an expired JWT (40142, 401), `exp - iat` above 24 hours or above 1
-    /// hour for a key with revocable tokens (40003, 400), a capability outside the key's
-    /// (40160, 401), and an `x-ably-clientId` that is not a string (40012, 400). A claim set
-    /// to `null` counts as mistyped, not as absent.
+    /// or `exp`, an `iat` more than 10 seconds ahead of the clock, an `exp` not after `iat`.
+    /// Also refused: an unknown `kid` (40400, 404), an expired JWT (40142, 401), `exp - iat`
+    /// above 24 hours or above 1 hour for a key with revocable tokens (40003, 400), a
+    /// capability outside the key's (40160, 401), and an `x-ably-clientId` that is not a
+    /// string (40012, 400). A claim set to `null` counts as mistyped, not as absent.
     pub fn verify_jwt(&self, token: &str) -> Result<VerifiedToken> {
         let jwt = DecodedJwt::decode(token)?;
         if jwt.kid.is_empty() {
