@@ -123,3 +123,145 @@ fn unknown<'a>(written: &str, known: impl Iterator<Item = &'a str> + Clone, star
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operations of the wire reference §4.2 (the docs' `capabilities.mdx`, ably-js's
+    /// `capabilityOp`), typed here as the oracle.
+    const DOCUMENTED: [&str; 17] = [
+        "subscribe",
+        "publish",
+        "presence",
+        "history",
+        "object-subscribe",
+        "object-publish",
+        "annotation-subscribe",
+        "annotation-publish",
+        "message-update-own",
+        "message-update-any",
+        "message-delete-own",
+        "message-delete-any",
+        "channel-metadata",
+        "privileged-headers",
+        "stats",
+        "push-subscribe",
+        "push-admin",
+    ];
+
+    fn camel(wire: &str) -> String {
+        wire.split('-')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect()
+    }
+
+    #[test]
+    fn table_is_the_documented_list() {
+        let wires: Vec<&str> = OPERATIONS.iter().map(|(_, w)| *w).collect();
+        for name in DOCUMENTED {
+            assert!(wires.contains(&name), "{name} is missing from the table");
+        }
+        for name in &wires {
+            assert!(
+                DOCUMENTED.contains(name),
+                "{name} is not a documented operation"
+            );
+        }
+        assert_eq!(wires.len(), DOCUMENTED.len(), "a name appears twice");
+        for (variant, wire) in OPERATIONS {
+            assert_eq!(*variant, camel(wire), "{wire}");
+        }
+    }
+
+    /// The table against `ably_auth::Operation`, whose variants the generated code names.
+    #[test]
+    fn table_is_ably_auths_operation_list() {
+        let theirs: Vec<(String, &str)> = ably_auth::Operation::LIST
+            .iter()
+            .map(|op| (format!("{op:?}"), op.as_str()))
+            .collect();
+        let ours: Vec<(String, &str)> = OPERATIONS
+            .iter()
+            .map(|(v, w)| ((*v).to_owned(), *w))
+            .collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn every_documented_name_is_found_in_both_spellings() {
+        for name in DOCUMENTED {
+            let by_str = lookup(&OpName::Str(name.to_owned())).unwrap();
+            let by_ident = lookup(&OpName::Ident(name.replace('-', "_"))).unwrap();
+            assert_eq!(by_str, by_ident, "{name}");
+            let i = by_str.unwrap_or_else(|| panic!("{name} was read as `*`"));
+            assert_eq!(OPERATIONS[i].1, name);
+        }
+    }
+
+    /// Only `*` means every operation; anything unknown is an error, never `*`.
+    #[test]
+    fn unknown_names_are_refused_not_widened() {
+        assert_eq!(lookup(&OpName::Star), Ok(None));
+        assert_eq!(lookup(&OpName::Str("*".into())), Ok(None));
+        for name in [
+            "publsh",
+            "Publish",
+            "statistics",
+            "all",
+            "star",
+            "any",
+            "",
+            " *",
+            "**",
+            "push_admin",
+            "publish ",
+        ] {
+            let err = lookup(&OpName::Str(name.to_owned())).unwrap_err();
+            assert!(err.starts_with("unknown Ably operation"), "{name:?}: {err}");
+        }
+        for ident in [
+            "publsh",
+            "Publish",
+            "statistics",
+            "all",
+            "star",
+            "push-admin",
+            "push__admin",
+        ] {
+            let err = lookup(&OpName::Ident(ident.to_owned())).unwrap_err();
+            assert!(err.starts_with("unknown Ably operation"), "{ident}: {err}");
+        }
+        assert!(
+            lookup(&OpName::Ident("publsh".into()))
+                .unwrap_err()
+                .contains("did you mean `publish`?")
+        );
+        assert!(
+            lookup(&OpName::Str("push_admin".into()))
+                .unwrap_err()
+                .contains("did you mean `\"push-admin\"`?")
+        );
+    }
+
+    #[test]
+    fn sets_union_and_expand() {
+        let idx = |name: &str| lookup(&OpName::Str(name.to_owned())).unwrap().unwrap();
+        let mut set = OpSet::Some(vec![idx("publish")]);
+        set.union(&OpSet::Some(vec![idx("history"), idx("publish")]));
+        assert_eq!(set, OpSet::Some(vec![idx("history"), idx("publish")]));
+        let tokens = set.to_tokens().to_string().replace(' ', "");
+        assert!(
+            tokens.ends_with("(&[::ably_auth::__private::Operation::History,::ably_auth::__private::Operation::Publish])"),
+            "{tokens}"
+        );
+        set.union(&OpSet::All);
+        assert_eq!(set, OpSet::All);
+        set.union(&OpSet::Some(vec![idx("stats")]));
+        assert_eq!(set, OpSet::All);
+        assert_eq!(
+            set.to_tokens().to_string().replace(' ', ""),
+            "::ably_auth::__private::Operations::ALL"
+        );
+    }
+}

@@ -4,11 +4,9 @@
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::error::{Error, Result};
-use crate::jwt::{CLAIM_CAPABILITY, CLAIM_CLIENT_ID, CLAIM_REVOCATION_KEY, DecodedJwt};
 use crate::key::Key;
 use crate::sign::{Clock, SystemClock};
 use crate::token::{DEFAULT_TTL, TokenRequest, validate_ttl};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -175,64 +173,6 @@ impl Verifier {
         })
     }
 
-    /// Verifies an Ably JWT: HS256 signature with the key named by `kid`, `iat`/`exp`, ttl
-    /// limits, capability and clientId claims.
-    pub fn verify_jwt(&self, token: &str) -> Result<VerifiedToken> {
-        let jwt = DecodedJwt::decode(token)?;
-        let key = self.key(&jwt.kid)?;
-        if !jwt.signature_matches(key) {
-            return Err(Error::InvalidToken(
-                "the JWT signature does not match".into(),
-            ));
-        }
-        let seconds = |name: &str| {
-            jwt.claims.get(name).and_then(Value::as_u64).ok_or_else(|| {
-                Error::InvalidToken(format!(
-                    "{name} must be specified, in seconds since the epoch"
-                ))
-            })
-        };
-        let (iat, exp) = (seconds("iat")?, seconds("exp")?);
-        let now = self.clock.now_ms();
-        if iat.saturating_mul(1000) > now + self.jwt_skew.as_millis() as u64 {
-            return Err(Error::InvalidToken(
-                "issuedAt time must not be in the future".into(),
-            ));
-        }
-        if exp.saturating_mul(1000) <= now {
-            return Err(Error::TokenExpired);
-        }
-        if exp <= iat {
-            return Err(Error::InvalidToken("exp must be later than iat".into()));
-        }
-        validate_ttl(Duration::from_secs(exp - iat), key.max_ttl())?;
-        let string_claim = |name: &'static str| match jwt.claims.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(()),
-        };
-        let capability = string_claim(CLAIM_CAPABILITY).map_err(|_| {
-            Error::InvalidToken(format!("{CLAIM_CAPABILITY} must be a JSON string"))
-        })?;
-        let capability = self.effective_capability(key, capability)?;
-        let client_id = match string_claim(CLAIM_CLIENT_ID) {
-            Err(_) => return Err(Error::InvalidClientId("clientId must be a string".into())),
-            Ok(None) => None,
-            Ok(Some(id)) => Some(ClientId::from_token(id)?),
-        };
-        let revocation_key = string_claim(CLAIM_REVOCATION_KEY)
-            .map_err(|_| Error::InvalidToken(format!("{CLAIM_REVOCATION_KEY} must be a string")))?
-            .map(str::to_owned);
-        Ok(VerifiedToken {
-            key_name: jwt.kid.clone(),
-            client_id,
-            capability,
-            issued: iat * 1000,
-            expires: exp * 1000,
-            revocation_key,
-        })
-    }
-
     fn effective_capability(&self, key: &Key, requested: Option<&str>) -> Result<Capability> {
         let everything;
         let key_cap = match key.capability() {
@@ -305,6 +245,8 @@ impl NonceCache {
         Error::RateLimited("too many token requests within the timestamp window".into())
     }
 }
+
+mod jwt;
 
 #[cfg(test)]
 mod tests;

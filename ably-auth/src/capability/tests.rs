@@ -272,3 +272,243 @@ proptest! {
         let _ = Capability::parse(&s);
     }
 }
+
+/// `ably-auth/vectors/token-requests.ably-js-edges.json` (ably-js 2.28.0): for the same
+/// capability, object or string, `to_json` writes the text ably-js wrote: resources ordered by
+/// UTF-16 code units (U+1F600 before U+FF61, although its code point is higher), and the last
+/// of a repeated resource kept, as `JSON.parse` keeps it.
+#[test]
+fn capability_text_matches_ably_js_edges() {
+    let doc = test_vectors::load("token-requests.ably-js-edges.json");
+    let mut checked = 0;
+    for v in doc["vectors"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let Some(written) = v["wire_json"]["capability"].as_str() else {
+            continue;
+        };
+        let given = match &v["params"]["capability"] {
+            Value::String(text) => text.clone(),
+            object => object.to_string(),
+        };
+        assert_eq!(cap(&given).to_json(), written, "{name}");
+        // Already canonical: unchanged by another round.
+        assert_eq!(cap(written).to_json(), written, "{name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}
+
+/// The operation list is the one of the wire reference §4.2 (the docs' `capabilities.mdx` and
+/// ably-js's `capabilityOp`), typed here as the oracle, in both directions; each variant is
+/// the wire name in UpperCamelCase, which the derive macro relies on.
+#[test]
+fn operation_list_is_the_documented_one() {
+    const DOCUMENTED: [&str; 17] = [
+        "subscribe",
+        "publish",
+        "presence",
+        "history",
+        "object-subscribe",
+        "object-publish",
+        "annotation-subscribe",
+        "annotation-publish",
+        "message-update-own",
+        "message-update-any",
+        "message-delete-own",
+        "message-delete-any",
+        "channel-metadata",
+        "privileged-headers",
+        "stats",
+        "push-subscribe",
+        "push-admin",
+    ];
+    let ours: Vec<&str> = Operation::LIST.iter().map(|o| o.as_str()).collect();
+    for name in DOCUMENTED {
+        assert!(ours.contains(&name), "{name} is missing");
+        assert_eq!(
+            Operation::from_name(name).map(Operation::as_str),
+            Some(name)
+        );
+    }
+    for name in &ours {
+        assert!(DOCUMENTED.contains(name), "{name} is not documented");
+    }
+    assert_eq!(ours.len(), DOCUMENTED.len());
+    // Canonical order: lexicographic by wire name.
+    let mut sorted = ours.clone();
+    sorted.sort_unstable();
+    assert_eq!(ours, sorted);
+    for op in Operation::LIST {
+        let camel: String = op
+            .as_str()
+            .split('-')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
+        assert_eq!(format!("{op:?}"), camel);
+    }
+    for unknown in ["*", "statistics", "Publish", "publish ", "push_admin", ""] {
+        assert_eq!(Operation::from_name(unknown), None, "{unknown:?}");
+    }
+}
+
+/// Pruning of intersection results. Ably's service intersects server-side and ably-js has no
+/// such code, so the oracle is the documented wildcard rules (wire reference §4.3, §4.5),
+/// worked by hand: an entry another entry covers with at least its operations adds nothing
+/// and is dropped; an entry with operations of its own stays.
+#[test]
+fn intersection_results_are_pruned() {
+    for (key, requested, expected) in [
+        (
+            r#"{"*":["*"]}"#,
+            r#"{"*":["subscribe"],"chat:a":["subscribe"]}"#,
+            r#"{"*":["subscribe"]}"#,
+        ),
+        (
+            r#"{"chat:*":["publish","subscribe"]}"#,
+            r#"{"chat:*":["subscribe"],"chat:a":["publish","subscribe"]}"#,
+            r#"{"chat:*":["subscribe"],"chat:a":["publish","subscribe"]}"#,
+        ),
+        (
+            r#"{"[*]*":["*"]}"#,
+            r#"{"[*]*":["subscribe"],"[queue]q":["subscribe"],"[meta]m":["subscribe"],"x":["subscribe"]}"#,
+            r#"{"[*]*":["subscribe"]}"#,
+        ),
+        (
+            r#"{"a:*":["publish","subscribe"],"a:b":["publish"]}"#,
+            r#"{"a:*":["*"]}"#,
+            r#"{"a:*":["publish","subscribe"]}"#,
+        ),
+        (
+            r#"{"*":["subscribe"]}"#,
+            r#"{"[queue]q":["subscribe"],"q":["subscribe"],"q:*":["subscribe"]}"#,
+            r#"{"q":["subscribe"],"q:*":["subscribe"]}"#,
+        ),
+        (
+            r#"{"foo:*:baz":["subscribe"]}"#,
+            r#"{"foo:*":["subscribe"],"foo:bar:baz":["subscribe"]}"#,
+            r#"{"foo:*:baz":["subscribe"]}"#,
+        ),
+    ] {
+        let granted = cap(requested).intersect(&cap(key));
+        assert_eq!(granted.to_json(), expected, "{requested} ∩ {key}");
+    }
+    let mut wide = Capability::everything()
+        .grant("user:alice", [Operation::Publish])
+        .unwrap();
+    wide.normalize();
+    assert_eq!(wide.to_json(), r#"{"[*]*":["*"]}"#);
+}
+
+/// Which concrete resources a pattern names, worked out independently of `Resource`: the
+/// documented rules (wire reference §4.3) applied to one concrete name.
+fn oracle_matches(pattern: &str, concrete: &str) -> bool {
+    let split = |s: &str| -> (&'static str, String) {
+        for q in ["[queue]", "[meta]", "[*]"] {
+            if let Some(rest) = s.strip_prefix(q) {
+                return (q, rest.to_owned());
+            }
+        }
+        ("", s.to_owned())
+    };
+    let (pq, pname) = split(pattern);
+    let (cq, cname) = split(concrete);
+    if pq != "[*]" && pq != cq {
+        return false;
+    }
+    let p: Vec<&str> = pname.split(':').collect();
+    let c: Vec<&str> = cname.split(':').collect();
+    let last = p.len() - 1;
+    if p[last] == "*" {
+        // A trailing `*` spans one or more segments.
+        c.len() > last && p[..last].iter().zip(&c).all(|(p, c)| *p == "*" || p == c)
+    } else {
+        p.len() == c.len() && p.iter().zip(&c).all(|(p, c)| *p == "*" || p == c)
+    }
+}
+
+/// Every concrete resource over segments `a`, `b`, `c`, 1 to 4 deep, of each kind.
+fn concrete_universe() -> Vec<String> {
+    let mut names: Vec<String> = vec![String::new()];
+    let mut all = Vec::new();
+    for _ in 0..4 {
+        names = names
+            .iter()
+            .flat_map(|n| {
+                ["a", "b", "c"].map(|s| {
+                    if n.is_empty() {
+                        s.to_owned()
+                    } else {
+                        format!("{n}:{s}")
+                    }
+                })
+            })
+            .collect();
+        all.extend(names.iter().cloned());
+    }
+    ["", "[queue]", "[meta]"]
+        .iter()
+        .flat_map(|q| all.iter().map(move |n| format!("{q}{n}")))
+        .collect()
+}
+
+fn arb_small_capability() -> impl Strategy<Value = Capability> {
+    let resource = (
+        prop_oneof![4 => Just(""), 1 => Just("[queue]"), 1 => Just("[*]")],
+        prop::collection::vec(prop_oneof![Just("a"), Just("b"), Just("*")], 1..4),
+    )
+        .prop_map(|(q, segs)| format!("{q}{}", segs.join(":")));
+    let ops = prop_oneof![
+        1 => Just(Operations::ALL),
+        4 => prop::collection::vec(
+            prop::sample::select(&[Operation::Publish, Operation::Subscribe, Operation::Presence][..]),
+            1..3,
+        )
+        .prop_map(|ops| ops.into_iter().collect()),
+    ];
+    prop::collection::vec((resource, ops), 1..5).prop_map(|entries| {
+        let mut c = Capability::new();
+        for (r, o) in entries {
+            c.insert(Resource::new(r).unwrap(), o);
+        }
+        c
+    })
+}
+
+proptest! {
+    /// After intersecting, no entry is made redundant by another one (checked on a concrete
+    /// universe with `oracle_matches`), and the result permits exactly what both sides permit.
+    #[test]
+    fn intersection_leaves_no_redundant_entry(a in arb_small_capability(), b in arb_small_capability()) {
+        let universe = concrete_universe();
+        let denote = |r: &Resource| -> Vec<bool> {
+            universe.iter().map(|c| oracle_matches(r.as_str(), c)).collect()
+        };
+        let permits = |cap: &Capability, c: &str, op: Operation| {
+            cap.iter().any(|(r, ops)| ops.contains(op) && oracle_matches(r.as_str(), c))
+        };
+        let i = a.intersect(&b);
+        for (r1, o1) in i.iter() {
+            let d1 = denote(r1);
+            for (r2, o2) in i.iter() {
+                if r1 == r2 {
+                    continue;
+                }
+                let d2 = denote(r2);
+                let inside = d1.iter().zip(&d2).all(|(x, y)| !x || *y);
+                prop_assert!(
+                    !(inside && o1.is_subset_of(o2)),
+                    "{r1} {o1} is covered by {r2} {o2} in {i} = {a} ∩ {b}"
+                );
+            }
+        }
+        for c in &universe {
+            for op in [Operation::Publish, Operation::Subscribe, Operation::Presence] {
+                prop_assert_eq!(
+                    permits(&i, c, op),
+                    permits(&a, c, op) && permits(&b, c, op),
+                    "{} on {}: {} ∩ {} = {}", op, c, a, b, i
+                );
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@ use crate::jwt::JwtBuilder;
 use crate::sign::{FixedClock, Signer};
 use crate::test_vectors;
 use crate::token::TokenParams;
+use serde_json::Value;
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -297,4 +298,314 @@ proptest::proptest! {
         let (_, _, verifier) = setup(None);
         let _ = verifier.verify_jwt(&s);
     }
+}
+
+/// `ably-auth/vectors/jwt-edges.json` (Node crypto): JWTs signed correctly but with the wrong
+/// `alg`, no usable `kid`, `exp - iat` at and over the ttl limits, `exp` not after `iat`,
+/// missing or mistyped `iat`/`exp`, and non-string clientIds, each with the outcome the wire
+/// reference gives.
+#[test]
+fn jwt_edge_vectors() {
+    let doc = test_vectors::load("jwt-edges.json");
+    let now = doc["now_ms"].as_u64().unwrap();
+    let mut wrong = Vec::new();
+    for v in doc["vectors"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let key = Key::parse(v["key"].as_str().unwrap())
+            .unwrap()
+            .with_revocable_tokens(v["revocable_tokens"].as_bool().unwrap());
+        let verifier = Verifier::new()
+            .with_clock(Arc::new(FixedClock::new(now)))
+            .with_key(key);
+        let claims = &v["claims"];
+        let outcome = verifier.verify_jwt(v["jwt"].as_str().unwrap());
+        let expected = match &v["expected"] {
+            Value::String(s) if s == "accepted" => Ok((
+                claims["iat"].as_u64().unwrap() * 1000,
+                claims["exp"].as_u64().unwrap() * 1000,
+                claims["x-ably-clientId"].as_str().map(str::to_owned),
+                // Absent: the key's capability, here everything (wire reference §4.5).
+                claims["x-ably-capability"]
+                    .as_str()
+                    .unwrap_or(r#"{"[*]*":["*"]}"#)
+                    .to_owned(),
+            )),
+            e => Err((
+                e["code"].as_u64().unwrap(),
+                e["statusCode"].as_u64().unwrap(),
+            )),
+        };
+        let got = match &outcome {
+            Ok(t) => Ok((
+                t.issued,
+                t.expires,
+                t.client_id.as_ref().map(|c| c.as_str().to_owned()),
+                t.capability.to_json(),
+            )),
+            Err(e) => Err((e.code() as u64, e.status() as u64)),
+        };
+        if got != expected {
+            wrong.push(format!("{name}: expected {expected:?}, got {outcome:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A TokenRequest signed with `key` from exactly these fields (no validation on the way, so
+/// the verifier is the one to refuse).
+fn raw_request(key: &Key, timestamp: u64, nonce: &str, ttl: Option<u64>) -> TokenRequest {
+    let mut request = TokenRequest {
+        key_name: key.name().to_owned(),
+        ttl,
+        capability: None,
+        client_id: None,
+        timestamp,
+        nonce: nonce.to_owned(),
+        mac: String::new(),
+    };
+    request.sign(key);
+    request
+}
+
+/// The verifier refuses a 15-character nonce and accepts a 16-character one (RSA9c), counting
+/// characters, not bytes.
+#[test]
+fn nonce_length_edges() {
+    let (_, key, verifier) = setup(None);
+    for (nonce, accepted) in [
+        ("0123456789abcde".to_owned(), false),
+        ("0123456789abcdef".to_owned(), true),
+        ("\u{e9}".repeat(15), false),
+        ("\u{e9}".repeat(16), true),
+    ] {
+        let outcome = verifier.verify_token_request(&raw_request(&key, NOW, &nonce, None));
+        match outcome {
+            Ok(_) => assert!(accepted, "{nonce:?} accepted"),
+            Err(err) => {
+                assert!(!accepted, "{nonce:?}: {err}");
+                assert_eq!((err.code(), err.status()), (40000, 400), "{nonce:?}");
+            }
+        }
+    }
+}
+
+/// The default window is the 2 minutes of the docs (`token-request-spec`): a timestamp
+/// exactly 120 000 ms away on either side is current, 120 001 ms is not (40104).
+#[test]
+fn timestamp_window_edges() {
+    let (_, key, verifier) = setup(None);
+    for (n, (timestamp, accepted)) in [
+        (NOW - 120_000, true),
+        (NOW + 120_000, true),
+        (NOW - 120_001, false),
+        (NOW + 120_001, false),
+        (NOW, true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let request = raw_request(&key, timestamp, &format!("window-edge-nonce-{n}"), None);
+        match verifier.verify_token_request(&request) {
+            Ok(_) => assert!(accepted, "{timestamp} accepted"),
+            Err(err) => {
+                assert!(!accepted, "{timestamp}: {err}");
+                assert_eq!((err.code(), err.status()), (40104, 401), "{timestamp}");
+            }
+        }
+    }
+    // A narrower window set by the caller is honoured at its edge too.
+    let narrow = Verifier::new()
+        .with_clock(Arc::new(FixedClock::new(NOW)))
+        .with_key(key.clone())
+        .with_window(Duration::from_secs(30));
+    assert!(
+        narrow
+            .verify_token_request(&raw_request(&key, NOW - 30_000, "narrow-window-0001", None))
+            .is_ok()
+    );
+    let err = narrow
+        .verify_token_request(&raw_request(&key, NOW - 30_001, "narrow-window-0002", None))
+        .unwrap_err();
+    assert_eq!(err.code(), 40104);
+}
+
+/// Without a ttl, or with ably-js's `"ttl":0`, the token lives Ably's default 60 minutes
+/// (wire reference §2), from the verifier's clock rather than the request's timestamp; on a
+/// key with revocable tokens too (its limit is 1 hour).
+#[test]
+fn default_ttl_is_sixty_minutes() {
+    const SIXTY_MINUTES_MS: u64 = 60 * 60 * 1000;
+    for revocable in [false, true] {
+        let clock = Arc::new(FixedClock::new(NOW));
+        let key = Key::parse("appId.keyId:keySecret")
+            .unwrap()
+            .with_revocable_tokens(revocable);
+        let verifier = Verifier::new().with_clock(clock).with_key(key.clone());
+        for (n, ttl) in [None, Some(0)].into_iter().enumerate() {
+            let request = raw_request(&key, NOW - 60_000, &format!("default-ttl-nonce-{n}"), ttl);
+            let granted = verifier.verify_token_request(&request).unwrap();
+            assert_eq!(granted.issued, NOW);
+            assert_eq!(granted.expires, NOW + SIXTY_MINUTES_MS, "{ttl:?}");
+        }
+    }
+    // The ably-js requests with `"ttl":0` (token-requests.ably-js-edges.json) verify so.
+    let doc = test_vectors::load("token-requests.ably-js-edges.json");
+    for v in doc["vectors"].as_array().unwrap() {
+        if v["wire_json"]["ttl"] != 0 {
+            continue;
+        }
+        // The vectors share a timestamp and nonce: a verifier each.
+        let (_, _, verifier) = setup(None);
+        let wire = serde_json::to_vec(&v["wire_json"]).unwrap();
+        let granted = verifier
+            .verify_token_request(&TokenRequest::from_json(&wire).unwrap())
+            .unwrap();
+        assert_eq!(granted.expires - granted.issued, SIXTY_MINUTES_MS);
+    }
+}
+
+/// An explicit ttl is the token's lifetime, up to the limit and no further.
+#[test]
+fn explicit_ttl_edges() {
+    let (_, key, verifier) = setup(None);
+    let day = 24 * 3600 * 1000;
+    let granted = verifier
+        .verify_token_request(&raw_request(&key, NOW, "explicit-ttl-0001", Some(day)))
+        .unwrap();
+    assert_eq!(granted.expires, NOW + day);
+    let granted = verifier
+        .verify_token_request(&raw_request(&key, NOW, "explicit-ttl-0002", Some(1)))
+        .unwrap();
+    assert_eq!(granted.expires, NOW + 1);
+    let err = verifier
+        .verify_token_request(&raw_request(&key, NOW, "explicit-ttl-0003", Some(day + 1)))
+        .unwrap_err();
+    assert_eq!((err.code(), err.status()), (40003, 400));
+}
+
+/// A JWT's `iat` may be up to 10 seconds ahead of the verifier's clock, and it is valid until
+/// the second of its `exp`.
+#[test]
+fn jwt_time_edges() {
+    let (clock, key, verifier) = setup(None);
+    let issued_at = |ms: u64| {
+        JwtBuilder::new(&key)
+            .issued_at_ms(ms)
+            .ttl(Duration::from_secs(60))
+            .sign()
+            .unwrap()
+    };
+    let granted = verifier.verify_jwt(&issued_at(NOW + 10_000)).unwrap();
+    assert_eq!(granted.issued, NOW + 10_000);
+    assert_eq!(granted.expires, NOW + 70_000);
+    let err = verifier.verify_jwt(&issued_at(NOW + 11_000)).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40144, 401));
+    assert!(err.to_string().contains("future"), "{err}");
+
+    let jwt = issued_at(NOW);
+    clock.set(NOW + 59_999);
+    assert!(verifier.verify_jwt(&jwt).is_ok());
+    clock.set(NOW + 60_000);
+    let err = verifier.verify_jwt(&jwt).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40142, 401));
+}
+
+/// What a verified JWT grants: its kid's key, the capability intersected with the key's, the
+/// clientId and revocation key as signed.
+#[test]
+fn jwt_grants() {
+    let (clock, key, verifier) = setup(Some(r#"{"chat:*":["publish","subscribe"]}"#));
+    let jwt = JwtBuilder::new(&key)
+        .clock(clock.clone())
+        .capability(Capability::parse(r#"{"chat:a":["*"],"news":["subscribe"]}"#).unwrap())
+        .client_id(ClientId::new("alice").unwrap())
+        .revocation_key("group-1")
+        .sign()
+        .unwrap();
+    let granted = verifier.verify_jwt(&jwt).unwrap();
+    assert_eq!(granted.key_name, "appId.keyId");
+    assert_eq!(
+        granted.capability.to_json(),
+        r#"{"chat:a":["publish","subscribe"]}"#
+    );
+    assert_eq!(granted.client_id.unwrap().as_str(), "alice");
+    assert_eq!(granted.revocation_key.as_deref(), Some("group-1"));
+    assert_eq!(granted.issued, NOW);
+    assert_eq!(granted.expires, NOW + 3_600_000);
+    // Without a capability claim, the key's own.
+    let plain = JwtBuilder::new(&key).clock(clock).sign().unwrap();
+    let granted = verifier.verify_jwt(&plain).unwrap();
+    assert_eq!(
+        granted.capability.to_json(),
+        r#"{"chat:*":["publish","subscribe"]}"#
+    );
+    assert_eq!(granted.client_id, None);
+    assert_eq!(granted.revocation_key, None);
+}
+
+/// A token string may have 128 KiB (RSA4f): a valid JWT of exactly 131 072 bytes verifies, the
+/// next longer one the builder makes is refused for its length alone.
+#[test]
+fn jwt_size_limit_edges() {
+    const LIMIT: usize = 128 * 1024;
+    let (clock, key, verifier) = setup(None);
+    let padded = |n: usize| {
+        JwtBuilder::new(&key)
+            .clock(clock.clone())
+            .claim("pad", "x".repeat(n))
+            .unwrap()
+            .sign()
+            .unwrap()
+    };
+    // Each padding byte adds 4/3 of a base64url character.
+    let first = (LIMIT - padded(0).len()) * 3 / 4 - 4;
+    let mut sizes = (first..first + 16).map(padded);
+    let at_limit = sizes
+        .by_ref()
+        .find(|jwt| jwt.len() >= LIMIT)
+        .filter(|jwt| jwt.len() == LIMIT)
+        .expect("a padding that gives exactly 128 KiB");
+    assert!(verifier.verify_jwt(&at_limit).is_ok());
+    let over = sizes
+        .find(|jwt| jwt.len() > LIMIT)
+        .expect("a padding just over 128 KiB");
+    assert!(over.len() <= LIMIT + 2);
+    let err = verifier.verify_jwt(&over).unwrap_err();
+    assert_eq!((err.code(), err.status()), (40144, 401));
+    assert!(err.to_string().contains("128 KiB"), "{err}");
+}
+
+/// JWTs the builder signs at the ttl limits (24 hours; 1 hour on a key with revocable
+/// tokens) verify.
+#[test]
+fn builder_jwts_at_the_ttl_limits_verify() {
+    for (revocable, limit) in [(false, 24 * 3600), (true, 3600)] {
+        let clock = Arc::new(FixedClock::new(NOW));
+        let key = Key::parse("appId.keyId:keySecret")
+            .unwrap()
+            .with_revocable_tokens(revocable);
+        let verifier = Verifier::new()
+            .with_clock(clock.clone())
+            .with_key(key.clone());
+        let jwt = JwtBuilder::new(&key)
+            .clock(clock)
+            .ttl(Duration::from_secs(limit))
+            .sign()
+            .unwrap();
+        let granted = verifier.verify_jwt(&jwt).unwrap();
+        assert_eq!(granted.expires - granted.issued, limit * 1000);
+    }
+}
+
+/// Debug shows the key names and the window, never a secret.
+#[test]
+fn debug_names_keys_without_secrets() {
+    let verifier = Verifier::new()
+        .with_key(Key::parse("appId.keyId:topSecretValue").unwrap())
+        .with_window(Duration::from_secs(30));
+    let debug = format!("{verifier:?}");
+    assert!(debug.starts_with("Verifier {"), "{debug}");
+    assert!(debug.contains("appId.keyId"), "{debug}");
+    assert!(debug.contains("30s"), "{debug}");
+    assert!(!debug.contains("topSecretValue"), "{debug}");
 }
