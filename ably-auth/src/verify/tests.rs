@@ -363,7 +363,7 @@ fn raw_request(key: &Key, timestamp: u64, nonce: &str, ttl: Option<u64>) -> Toke
         nonce: nonce.to_owned(),
         mac: String::new(),
     };
-    request.sign(key);
+    request.sign(key).unwrap();
     request
 }
 
