@@ -11,9 +11,14 @@
 //!
 //! Errors have Ably's shape, `{"error":{"code","statusCode","message","href"}}`, with
 //! `content-type: application/json` exactly (ably-js ignores error bodies otherwise) and the
-//! `X-Ably-ErrorCode` / `X-Ably-ErrorMessage` headers. Every response carries permissive CORS
-//! headers and `OPTIONS` preflights are answered, so a browser page on another origin can use
-//! the endpoint.
+//! `X-Ably-ErrorCode` / `X-Ably-ErrorMessage` headers.
+//!
+//! CORS is that of a public API: every response carries `Access-Control-Allow-Origin: *` and
+//! never `Access-Control-Allow-Credentials`, so any page may call the endpoint but no browser
+//! sends it cookies or reads a response to a credentialed request. `OPTIONS` preflights are
+//! answered for the headers Ably SDKs send ([`ALLOWED_HEADERS`]). ably-js makes a request
+//! with credentials only when it sends an `Authorization` header (Basic or token auth), which
+//! this endpoint does not serve; the signed TokenRequests and `/time` it does serve need none.
 //!
 //! Point an SDK at it with its `endpoint`/`port`/`tls: false` options (ably-js ≥ 2.10:
 //! `new Ably.Rest({ endpoint: '127.0.0.1', port, tls: false, useBinaryProtocol: false, … })`),
@@ -61,6 +66,16 @@ pub const DEMO_KEY_SECRET: &str = "demo-secret-not-for-production";
 
 /// The largest request body accepted: 128 KiB.
 pub const MAX_BODY: usize = 128 * 1024;
+
+/// The request headers a preflight allows (`Access-Control-Allow-Headers`): those ably-js and
+/// ably-python send (`X-Ably-Version`, `Ably-Agent`, `Content-Type`, `Accept`,
+/// `Authorization`, `X-Ably-ClientId`, and the older `X-Ably-Lib`). Listed by name because
+/// the `*` wildcard never covers `Authorization`.
+pub const ALLOWED_HEADERS: &str =
+    "accept, ably-agent, authorization, content-type, x-ably-clientid, x-ably-lib, x-ably-version";
+
+/// The methods a preflight allows.
+pub const ALLOWED_METHODS: &str = "GET, POST, OPTIONS";
 
 /// A local Ably token endpoint: a set of keys (each with the capability it has "in the
 /// dashboard", see [`Key::with_capability`]) and a clock.
@@ -238,11 +253,11 @@ async fn request_token(
     body: web::Payload,
 ) -> HttpResponse {
     match issue(&req, &path, &state, body).await {
-        Ok(details) => with_cors(&req, HttpResponse::Ok())
+        Ok(details) => with_cors(HttpResponse::Ok())
             .insert_header((header::CONTENT_TYPE, "application/json"))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(details.to_json()),
-        Err(info) => error_response(&req, &info),
+        Err(info) => error_response(&info),
     }
 }
 
@@ -312,56 +327,47 @@ async fn issue(
     })
 }
 
-async fn time(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
-    with_cors(&req, HttpResponse::Ok())
+async fn time(state: web::Data<State>) -> HttpResponse {
+    with_cors(HttpResponse::Ok())
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(format!("[{}]", state.verifier.clock().now_ms()))
 }
 
-async fn preflight(req: HttpRequest) -> HttpResponse {
-    let mut response = with_cors(&req, HttpResponse::NoContent());
+async fn preflight() -> HttpResponse {
+    let mut response = with_cors(HttpResponse::NoContent());
     response
-        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"))
-        .insert_header((
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            "content-type, accept, authorization, x-ably-version, ably-agent, x-ably-lib",
-        ))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
         .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
     response.finish()
 }
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    error_response(
-        &req,
-        &ErrorInfo::new(
-            40500,
-            405,
-            format!("method {} is not allowed on {}", req.method(), req.path()),
-        ),
-    )
+    error_response(&ErrorInfo::new(
+        40500,
+        405,
+        format!("method {} is not allowed on {}", req.method(), req.path()),
+    ))
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
     if req.method() == Method::OPTIONS {
-        return preflight(req).await;
+        return preflight().await;
     }
-    error_response(
-        &req,
-        &ErrorInfo::new(
-            40400,
-            404,
-            format!("no such endpoint: {} {}", req.method(), req.path()),
-        ),
-    )
+    error_response(&ErrorInfo::new(
+        40400,
+        404,
+        format!("no such endpoint: {} {}", req.method(), req.path()),
+    ))
 }
 
 /// Ably's error response: the JSON envelope with `content-type: application/json` exactly,
 /// and the `X-Ably-ErrorCode` / `X-Ably-ErrorMessage` headers.
-fn error_response(req: &HttpRequest, info: &ErrorInfo) -> HttpResponse {
+fn error_response(info: &ErrorInfo) -> HttpResponse {
     let status =
         StatusCode::from_u16(info.status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    with_cors(req, HttpResponse::build(status))
+    with_cors(HttpResponse::build(status))
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header(("x-ably-errorcode", info.code.to_string()))
@@ -385,24 +391,15 @@ fn header_text(text: &str) -> HeaderValue {
     HeaderValue::from_str(&safe).unwrap_or_else(|_| HeaderValue::from_static("error"))
 }
 
-/// Adds the CORS headers the Ably service sends: the request's `Origin` echoed (or `*`),
-/// and the Ably error headers exposed to scripts.
-fn with_cors(req: &HttpRequest, mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
-    match req.headers().get(header::ORIGIN) {
-        Some(origin) => {
-            builder
-                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()))
-                .insert_header((header::ACCESS_CONTROL_ALLOW_CREDENTIALS, "true"))
-                .insert_header((header::VARY, "Origin"));
-        }
-        None => {
-            builder.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
-        }
-    }
-    builder.insert_header((
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        "x-ably-errorcode, x-ably-errormessage, x-ably-serverid",
-    ));
+/// Adds the CORS headers of a public API: any origin (`*`), no credentials, and the Ably
+/// error headers exposed to scripts. The answer is the same whatever the request's `Origin`.
+fn with_cors(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
+    builder
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            "x-ably-errorcode, x-ably-errormessage, x-ably-serverid",
+        ));
     builder
 }
 

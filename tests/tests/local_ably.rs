@@ -208,6 +208,16 @@ async fn a_replayed_nonce_is_refused() {
     let request = signed(&key(), T0, "0123456789abcdef", |_| {});
     assert_eq!(exchange(&server.url(), &request).await.status, 200);
     assert_ably_error(&exchange(&server.url(), &request).await, 40105, 401);
+    // The same request written differently (fields in another order, spaced) is the same
+    // nonce and timestamp: still a replay.
+    let body = format!(
+        r#"{{ "mac": {:?}, "nonce": {:?}, "timestamp": {}, "keyName": "appId.keyId" }}"#,
+        request.mac, request.nonce, request.timestamp
+    );
+    assert_ably_error(&post(&server.url(), "appId.keyId", body).await, 40105, 401);
+    // A replay is the nonce *and* timestamp pair: the nonce with another timestamp is new.
+    let later = signed(&key(), T0 + 1, "0123456789abcdef", |_| {});
+    assert_eq!(exchange(&server.url(), &later).await.status, 200);
 }
 
 #[tokio::test]
@@ -282,59 +292,210 @@ async fn unknown_paths_and_methods_answer_ably_errors() {
     assert_eq!(body["error"]["statusCode"], 405);
 }
 
+/// The comma-separated names of a header value, lowercased.
+fn names(value: &reqwest::header::HeaderValue) -> Vec<String> {
+    value
+        .to_str()
+        .unwrap()
+        .split(',')
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// Asserts the CORS headers of a public API: `*`, never credentials.
+fn assert_public_cors(headers: &reqwest::header::HeaderMap, what: &str) {
+    assert_eq!(headers["access-control-allow-origin"], "*", "{what}");
+    assert!(
+        !headers.contains_key("access-control-allow-credentials"),
+        "{what}: credentials must not be allowed"
+    );
+}
+
 #[tokio::test]
-async fn cors_lets_a_browser_page_call_it() {
+async fn cors_is_that_of_a_public_api() {
     let server = start(LocalAbly::new(key()));
     let url = format!("{}/keys/appId.keyId/requestToken", server.url());
-    let preflight = http()
-        .request(reqwest::Method::OPTIONS, &url)
-        .header("origin", "http://localhost:3000")
-        .header("access-control-request-method", "POST")
-        .header(
-            "access-control-request-headers",
-            "content-type,x-ably-version,ably-agent",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(preflight.status().is_success(), "{}", preflight.status());
-    let h = preflight.headers();
-    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
-    let allowed = h["access-control-allow-headers"].to_str().unwrap();
-    for name in [
-        "content-type",
-        "x-ably-version",
-        "ably-agent",
-        "authorization",
-    ] {
-        assert!(allowed.contains(name), "{allowed}");
+    // The preflight a browser sends before ably-js posts a TokenRequest (the headers ably-js
+    // sets, and Authorization, which the `*` wildcard would not cover).
+    for path in ["/keys/appId.keyId/requestToken", "/time"] {
+        let preflight = http()
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", server.url()))
+            .header("origin", "https://any-site.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "x-ably-version,ably-agent,content-type,authorization",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), 204, "{path}");
+        let h = preflight.headers();
+        assert_public_cors(h, path);
+        let allowed = names(&h["access-control-allow-headers"]);
+        for name in [
+            "x-ably-version",
+            "ably-agent",
+            "content-type",
+            "authorization",
+        ] {
+            assert!(allowed.iter().any(|a| a == name), "{path}: {allowed:?}");
+        }
+        let methods = names(&h["access-control-allow-methods"]);
+        for method in ["get", "post"] {
+            assert!(methods.iter().any(|m| m == method), "{path}: {methods:?}");
+        }
     }
-    assert!(
-        h["access-control-allow-methods"]
-            .to_str()
-            .unwrap()
-            .contains("POST")
-    );
-    // The actual request, and an error, carry the CORS headers too.
-    let response = http()
-        .post(&url)
-        .header("origin", "http://localhost:3000")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    let h = response.headers();
-    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
-    let exposed = h["access-control-expose-headers"].to_str().unwrap();
-    assert!(exposed.contains("x-ably-errorcode") && exposed.contains("x-ably-errormessage"));
-    // Without an Origin: `*`.
-    let response = http()
-        .get(format!("{}/time", server.url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    // A success, an error and /time, each asked from a foreign origin with a cookie: `*`,
+    // no credentials, and the Ably error headers readable by the page.
+    let request = signed(&key(), T0, "0123456789abcdef", |_| {});
+    for (body, status) in [(request.to_json(), 200), ("{}".to_owned(), 400)] {
+        let response = http()
+            .post(&url)
+            .header("origin", "https://any-site.example")
+            .header("cookie", "session=1")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status);
+        let h = response.headers();
+        assert_public_cors(h, &format!("POST answered {status}"));
+        let exposed = names(&h["access-control-expose-headers"]);
+        assert!(
+            exposed.contains(&"x-ably-errorcode".to_owned())
+                && exposed.contains(&"x-ably-errormessage".to_owned()),
+            "{exposed:?}"
+        );
+    }
+    for origin in [Some("http://localhost:3000"), None] {
+        let mut get = http().get(format!("{}/time", server.url()));
+        if let Some(origin) = origin {
+            get = get.header("origin", origin);
+        }
+        let response = get.send().await.unwrap();
+        assert_public_cors(response.headers(), &format!("/time from {origin:?}"));
+    }
+}
+
+/// The ably-js vector "full" (ttl, capability and clientId set), MAC made by ably-js.
+fn ably_js_full_vector() -> serde_json::Map<String, Value> {
+    let vectors = vectors("token-requests.ably-js.json");
+    let full = vectors["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "full")
+        .expect("the ably-js vector \"full\"");
+    assert_eq!(full["key"], "appId.keyId:keySecret");
+    assert_eq!(full["expected_json"]["timestamp"], T0);
+    full["expected_json"].as_object().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_mac_covers_every_field() {
+    // A second key with the same secret: a keyName changed to it must not verify either.
+    let server = start(LocalAbly::new(key()).with_key("appId.other:keySecret".parse().unwrap()));
+    let original = ably_js_full_vector();
+    let edits: Vec<(&str, &str, Option<Value>)> = vec![
+        ("keyName", "appId.other", Some("appId.other".into())),
+        ("ttl", "appId.keyId", Some(3_599_999.into())),
+        ("ttl removed", "appId.keyId", None),
+        (
+            // The same capability, spaced: the MAC covers the text as sent.
+            "capability",
+            "appId.keyId",
+            Some(
+                r#"{"*": ["subscribe"], "a:*": ["history", "presence"], "b": ["publish", "subscribe"]}"#
+                    .into(),
+            ),
+        ),
+        ("clientId", "appId.keyId", Some("user-2".into())),
+        ("clientId removed", "appId.keyId", None),
+        ("timestamp", "appId.keyId", Some((T0 + 1).into())),
+        ("nonce", "appId.keyId", Some("0123456789abcdeF".into())),
+        (
+            "mac",
+            "appId.keyId",
+            Some("ds7yKx+KILNbOHUv0LZva9Wf75iisPPnWe22PVkyywj=".into()),
+        ),
+    ];
+    for (field, path_key, value) in edits {
+        let mut tampered = original.clone();
+        let name = field.trim_end_matches(" removed");
+        match value {
+            Some(value) => tampered.insert(name.to_owned(), value),
+            None => tampered.remove(name),
+        };
+        let answer = post(&server.url(), path_key, Value::from(tampered).to_string()).await;
+        println!("{field}: {}", answer.body);
+        assert_ably_error(&answer, 40101, 401);
+    }
+    // Untouched, ably-js's request is accepted.
+    let answer = post(
+        &server.url(),
+        "appId.keyId",
+        Value::from(original).to_string(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["clientId"], "user-1");
+}
+
+#[tokio::test]
+async fn the_timestamp_window_is_two_minutes_each_way() {
+    let server = start(LocalAbly::new(key()));
+    for (i, (timestamp, accepted)) in [
+        (T0 - 120_000, true),
+        (T0 + 120_000, true),
+        (T0 - 120_001, false),
+        (T0 + 120_001, false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let answer = exchange(
+            &server.url(),
+            &signed(&key(), timestamp, &format!("window-{i:010}"), |_| {}),
+        )
+        .await;
+        if accepted {
+            assert_eq!(answer.status, 200, "{timestamp}: {}", answer.body);
+        } else {
+            assert_ably_error(&answer, 40104, 401);
+        }
+    }
+}
+
+#[tokio::test]
+async fn ttl_limits_are_24_hours_and_1_hour_for_revocable_keys() {
+    let revocable: Key = "appId.revocable:keySecret".parse().unwrap();
+    let revocable = revocable.with_revocable_tokens(true);
+    let server = start(LocalAbly::new(key()).with_key(revocable.clone()));
+    let cases = [
+        (key(), Some(86_400_000), Some(86_400_000)),
+        (key(), Some(86_400_001), None),
+        (revocable.clone(), Some(3_600_000), Some(3_600_000)),
+        (revocable.clone(), Some(3_600_001), None),
+        (revocable.clone(), Some(86_400_000), None),
+        // No ttl: Ably's default of 1 h, within both limits.
+        (revocable, None, Some(3_600_000)),
+    ];
+    for (i, (key, ttl, granted)) in cases.into_iter().enumerate() {
+        let request = signed(&key, T0, &format!("ttl-{i:014}"), |r| r.ttl = ttl);
+        let answer = exchange(&server.url(), &request).await;
+        let what = format!("{} ttl {ttl:?}", key.name());
+        match granted {
+            Some(ms) => {
+                assert_eq!(answer.status, 200, "{what}: {}", answer.body);
+                assert_eq!(answer.body["expires"], T0 + ms, "{what}");
+            }
+            None => {
+                println!("{what}: {}", answer.body);
+                assert_ably_error(&answer, 40003, 400);
+            }
+        }
+    }
 }
 
 #[tokio::test]

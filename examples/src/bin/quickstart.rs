@@ -5,17 +5,21 @@
 //! * `ABLY_API_KEY`: your key. Without it a demo key and an embedded local Ably endpoint are
 //!   used, so everything works offline.
 //! * `ABLY_ENDPOINT`: the Ably REST base URL (default: Ably with a key, the local endpoint without).
-//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port).
+//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port). With
+//!   `ABLY_API_KEY`, an address other machines can reach also needs `ALLOW_PUBLIC_BIND=1`:
+//!   roles are self-service here, anyone who reaches the app can sign in as admin.
+//! * `ALLOWED_HOSTS`: more host names to answer to (comma-separated), besides `localhost` and
+//!   the bound address; any other `Host` is refused (DNS rebinding).
+//! * `SESSION_IDLE_SECS` (default 1800), `SESSION_MAX_AGE_SECS` (8 h), `MAX_SESSIONS` (10 000).
 
-use ably_auth::{AblyIdentity, AblyRole, AblyTokenIssuer, Auth, AuthOptions, Key};
-use ably_auth_actix::local::{self, LocalAbly, LocalAblyServer};
+use ably_auth::{AblyIdentity, AblyRole, AblyTokenIssuer};
 use ably_auth_actix::{AblyError, TokenRoute};
-use actix_web::cookie::{Cookie, SameSite};
+use ably_auth_examples::quickstart::{Config, Sessions, check_host, check_same_origin};
+use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
+use actix_web::middleware::from_fn;
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
-use std::collections::HashMap;
 use std::future::{Ready, ready};
-use std::sync::Mutex;
 
 /// Who is signed in: the clientId is the user name, the role decides the rest.
 #[derive(AblyIdentity, Clone)]
@@ -40,16 +44,29 @@ enum Role {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let config = Config::from_env()?;
-    let sessions = web::Data::new(Sessions::default());
+    let config = Config::from_env().unwrap_or_else(|err| {
+        eprintln!("quickstart: {err}");
+        std::process::exit(2)
+    });
+    let sessions = web::Data::new(Sessions::<SessionUser>::new(config.sessions));
+    let hosts = web::Data::new(config.allowed_hosts.clone());
     let page = web::Data::new(config.page_config());
     let key = config.key.clone();
     let ably_tokens = web::Data::new(AblyTokenIssuer::new(config.auth));
 
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(check_host))
+            .app_data(hosts.clone())
             .app_data(sessions.clone())
             .app_data(page.clone())
+            .app_data(web::FormConfig::default().error_handler(|err, _| {
+                AblyError::from(ably_auth::Error::BadRequest {
+                    code: 40000,
+                    message: format!("{err}; send user=NAME&role=viewer|editor|admin"),
+                })
+                .into()
+            }))
             .service(TokenRoute::<SessionUser, _>::token_requests(
                 "/ably/token-request",
                 key.clone(),
@@ -65,7 +82,7 @@ async fn main() -> std::io::Result<()> {
             .route("/", web::get().to(index))
             .route("/healthz", web::get().to(|| async { "ok" }))
     })
-    .bind(&config.bind)?;
+    .bind(&config.bind[..])?;
     for addr in server.addrs() {
         println!("listening on http://{addr}");
     }
@@ -76,9 +93,6 @@ async fn main() -> std::io::Result<()> {
 
 const SESSION_COOKIE: &str = "quickstart_session";
 
-#[derive(Default)]
-struct Sessions(Mutex<HashMap<String, SessionUser>>);
-
 impl FromRequest for SessionUser {
     type Error = AblyError;
     type Future = Ready<Result<SessionUser, AblyError>>;
@@ -86,8 +100,8 @@ impl FromRequest for SessionUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let user = req
             .cookie(SESSION_COOKIE)
-            .zip(req.app_data::<web::Data<Sessions>>())
-            .and_then(|(cookie, sessions)| sessions.0.lock().unwrap().get(cookie.value()).cloned());
+            .zip(req.app_data::<web::Data<Sessions<SessionUser>>>())
+            .and_then(|(cookie, sessions)| sessions.user(cookie.value()));
         ready(user.ok_or_else(|| {
             ably_auth::Error::Unauthorized("sign in first: POST /login".into()).into()
         }))
@@ -101,9 +115,11 @@ struct LoginForm {
 }
 
 async fn login(
+    req: HttpRequest,
     form: web::Form<LoginForm>,
-    sessions: web::Data<Sessions>,
+    sessions: web::Data<Sessions<SessionUser>>,
 ) -> Result<HttpResponse, AblyError> {
+    check_same_origin(&req)?;
     let role = match form.role.as_str() {
         "viewer" => Role::Viewer,
         "editor" => Role::Editor,
@@ -117,8 +133,9 @@ async fn login(
         }
     };
     // The user name is the clientId and part of a channel name: refuse what Ably would
-    // refuse, and names that would inject into channel names (`eve:*`).
-    let name = form.user.trim();
+    // refuse (`ClientId::new`: empty, `*`, control characters), and names that would inject
+    // into channel names (`eve:*`). Only spaces around it are dropped.
+    let name = form.user.trim_matches(' ');
     if name.len() > 64 {
         return Err(ably_auth::Error::InvalidClientId("at most 64 bytes, please".into()).into());
     }
@@ -129,31 +146,36 @@ async fn login(
         name: name.to_owned(),
         role,
     };
-    let session_id = ably_auth::NonceSource::nonce(&ably_auth::RandomNonce);
-    sessions
-        .0
-        .lock()
-        .unwrap()
-        .insert(session_id.clone(), user.clone());
+    // A new session id on every sign-in; the one the browser came with ends.
+    let previous = req.cookie(SESSION_COOKIE);
+    let session_id = sessions.start(user.clone(), previous.as_ref().map(Cookie::value));
+    let max_age = sessions.settings().lifetime.as_secs();
     let cookie = Cookie::build(SESSION_COOKIE, session_id)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(
+            max_age.try_into().unwrap_or(i64::MAX),
+        ))
         .finish();
     Ok(HttpResponse::Ok()
         .cookie(cookie)
         .json(serde_json::json!({ "clientId": user.name, "role": form.role })))
 }
 
-async fn logout(req: HttpRequest, sessions: web::Data<Sessions>) -> HttpResponse {
+async fn logout(
+    req: HttpRequest,
+    sessions: web::Data<Sessions<SessionUser>>,
+) -> Result<HttpResponse, AblyError> {
+    check_same_origin(&req)?;
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        sessions.0.lock().unwrap().remove(cookie.value());
+        sessions.end(cookie.value());
     }
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .cookie(expired)
-        .json(serde_json::json!({ "signedOut": true }))
+        .json(serde_json::json!({ "signedOut": true })))
 }
 
 // ---- The page and its settings ----------------------------------------------------------
@@ -166,54 +188,4 @@ async fn index() -> HttpResponse {
 
 async fn page_config(config: web::Data<serde_json::Value>) -> HttpResponse {
     HttpResponse::Ok().json(config.get_ref())
-}
-
-// ---- Configuration from the environment -------------------------------------------------
-
-struct Config {
-    key: Key,
-    auth: Auth,
-    endpoint: String,
-    bind: String,
-    /// The embedded local Ably endpoint, when there is no key.
-    local: Option<LocalAblyServer>,
-}
-
-impl Config {
-    fn from_env() -> std::io::Result<Config> {
-        let bind = std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-        let endpoint = std::env::var("ABLY_ENDPOINT").ok();
-        let (key, endpoint, local) = if std::env::var_os("ABLY_API_KEY").is_some() {
-            let key = Key::from_env().map_err(invalid)?;
-            let endpoint = endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into());
-            (key, endpoint, None)
-        } else {
-            // No key: the demo key, accepted by an embedded local Ably endpoint.
-            let local = LocalAbly::demo().start("127.0.0.1:0")?;
-            println!(
-                "ABLY_API_KEY is not set: using the demo key and the local Ably endpoint at {}",
-                local.url()
-            );
-            let endpoint = endpoint.unwrap_or_else(|| local.url());
-            (local::demo_key(), endpoint, Some(local))
-        };
-        let auth = Auth::new(AuthOptions::key(key.clone()))
-            .map_err(invalid)?
-            .with_endpoint(&endpoint);
-        Ok(Config {
-            key,
-            auth,
-            endpoint,
-            bind,
-            local,
-        })
-    }
-
-    fn page_config(&self) -> serde_json::Value {
-        serde_json::json!({ "endpoint": self.endpoint, "local": self.local.is_some(), "keyName": self.key.name() })
-    }
-}
-
-fn invalid(err: ably_auth::Error) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidInput, err.to_string())
 }

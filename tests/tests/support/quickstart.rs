@@ -1,24 +1,31 @@
-//! The quickstart binary, run as a user would: `BIND_ADDR=127.0.0.1:0`, no `ABLY_API_KEY`,
-//! reading its `listening on` line.
+//! The quickstart binary, run as a user would: `BIND_ADDR=127.0.0.1:0`, no `ABLY_API_KEY`
+//! (unless a test sets one), reading its `listening on` line.
 
 use super::deps::{repo_root, target_profile_dir};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-/// A running quickstart, stopped on drop.
-pub struct Quickstart {
-    child: Child,
-    /// `http://127.0.0.1:PORT` of the app.
-    pub url: String,
-    /// The embedded local Ably endpoint's URL.
-    pub ably_endpoint: String,
-}
+/// The variables the quickstart reads; the tests start it with none of them inherited.
+const QUICKSTART_VARS: [&str; 8] = [
+    "ABLY_API_KEY",
+    "ABLY_ENDPOINT",
+    "BIND_ADDR",
+    "ALLOW_PUBLIC_BIND",
+    "ALLOWED_HOSTS",
+    "SESSION_IDLE_SECS",
+    "SESSION_MAX_AGE_SECS",
+    "MAX_SESSIONS",
+];
 
-impl Quickstart {
-    /// Builds (if needed) and starts the quickstart with the demo key.
-    pub fn start() -> Quickstart {
-        let profile = target_profile_dir();
+/// Builds the quickstart binary (once per test process) and returns its path.
+fn binary() -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let profile = target_profile_dir();
+    BUILT.get_or_init(|| {
         let mut build = Command::new(env!("CARGO"));
         build
             .args([
@@ -35,10 +42,97 @@ impl Quickstart {
         }
         let status = build.status().expect("cargo build the quickstart");
         assert!(status.success(), "building the quickstart failed");
-        let mut child = Command::new(profile.join("quickstart"))
-            .env("BIND_ADDR", "127.0.0.1:0")
-            .env_remove("ABLY_API_KEY")
-            .env_remove("ABLY_ENDPOINT")
+    });
+    profile.join("quickstart")
+}
+
+/// The quickstart command with a clean environment: `BIND_ADDR=127.0.0.1:0`, then `env`.
+fn command(env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(binary());
+    for name in QUICKSTART_VARS {
+        command.env_remove(name);
+    }
+    command.env("BIND_ADDR", "127.0.0.1:0");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+/// How a quickstart run that was expected to refuse to start ended.
+#[derive(Debug)]
+pub struct Exit {
+    /// The exit code (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// Everything it printed.
+    pub stdout: String,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+}
+
+/// Runs the quickstart with `env` and expects it to exit without listening; panics if it
+/// starts listening or is still running after 30 s.
+pub fn run_expecting_exit(env: &[(&str, &str)]) -> Exit {
+    let mut child = command(env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the quickstart");
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the quickstart") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the quickstart kept running with {env:?}; stdout:\n{}",
+                stdout.join().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let exit = Exit {
+        code: status.code(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
+    assert!(
+        !exit.stdout.contains("listening on"),
+        "the quickstart listened: {exit:?}"
+    );
+    exit
+}
+
+/// A running quickstart, stopped on drop.
+pub struct Quickstart {
+    child: Child,
+    /// `http://127.0.0.1:PORT` of the app.
+    pub url: String,
+    /// The embedded local Ably endpoint's URL (none when started with `ABLY_API_KEY`).
+    pub ably_endpoint: Option<String>,
+}
+
+impl Quickstart {
+    /// Builds (if needed) and starts the quickstart with the demo key.
+    pub fn start() -> Quickstart {
+        Quickstart::start_with(&[])
+    }
+
+    /// Builds (if needed) and starts the quickstart with `env` on top of
+    /// `BIND_ADDR=127.0.0.1:0` (and nothing inherited from the test's environment).
+    pub fn start_with(env: &[(&str, &str)]) -> Quickstart {
+        let mut child = command(env)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -66,13 +160,17 @@ impl Quickstart {
         Quickstart {
             child,
             url,
-            ably_endpoint: ably_endpoint.expect("stdout names the local Ably endpoint"),
+            ably_endpoint,
         }
     }
 
     /// `(host, port)` of the local Ably endpoint.
     pub fn ably_host_port(&self) -> (String, String) {
-        let rest = self.ably_endpoint.trim_start_matches("http://");
+        let endpoint = self
+            .ably_endpoint
+            .as_deref()
+            .expect("the quickstart runs the local Ably endpoint");
+        let rest = endpoint.trim_start_matches("http://");
         let (host, port) = rest.rsplit_once(':').expect("host:port");
         (host.to_owned(), port.trim_end_matches('/').to_owned())
     }
@@ -85,18 +183,34 @@ impl Quickstart {
         cookie: Option<&str>,
         form: Option<&str>,
     ) -> (u16, String, String) {
+        let cookie = cookie.map(|c| ("cookie", c));
+        self.request_with(method, path, cookie.as_slice(), form)
+    }
+
+    /// A minimal HTTP/1.1 request with extra `headers` (a `host` among them replaces the
+    /// default, the app's address); returns (status, head, body).
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        form: Option<&str>,
+    ) -> (u16, String, String) {
         let addr = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).expect("connect to the quickstart");
         let body = form.unwrap_or("");
         let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
             body.len()
         );
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            request.push_str(&format!("host: {addr}\r\n"));
+        }
         if form.is_some() {
             request.push_str("content-type: application/x-www-form-urlencoded\r\n");
         }
-        if let Some(cookie) = cookie {
-            request.push_str(&format!("cookie: {cookie}\r\n"));
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
         }
         request.push_str("\r\n");
         request.push_str(body);
@@ -114,21 +228,36 @@ impl Quickstart {
 
     /// Signs in and returns the session cookie (`name=value`).
     pub fn login(&self, user: &str, role: &str) -> String {
-        let (status, head, body) = self.request(
+        self.login_with(user, role, &[])
+    }
+
+    /// Signs in with extra request `headers` and returns the session cookie (`name=value`).
+    pub fn login_with(&self, user: &str, role: &str, headers: &[(&str, &str)]) -> String {
+        let (status, head, body) = self.request_with(
             "POST",
             "/login",
-            None,
+            headers,
             Some(&format!("user={user}&role={role}")),
         );
         assert_eq!(status, 200, "login failed: {body}");
-        head.lines()
-            .find_map(|l| {
-                let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("set-cookie")
-                    .then(|| value.trim().split(';').next().unwrap().to_owned())
-            })
-            .expect("a session cookie")
+        set_cookie(&head)
+            .split(';')
+            .next()
+            .unwrap()
+            .trim()
+            .to_owned()
     }
+}
+
+/// The `set-cookie` header of a response head (the whole value, attributes included).
+pub fn set_cookie(head: &str) -> String {
+    head.lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().to_owned())
+        })
+        .expect("a set-cookie header")
 }
 
 impl Drop for Quickstart {
