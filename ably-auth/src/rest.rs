@@ -625,7 +625,7 @@ impl Auth {
                 if e.is_timeout() {
                     Error::Timeout(format!("Ably did not answer within {:?}", self.timeout))
                 } else {
-                    Error::Upstream(format!("Ably could not be reached: {}", describe(&e)))
+                    Error::Upstream(format!("Ably {}", describe(&e)))
                 }
             })
     }

@@ -53,7 +53,7 @@ impl Auth {
         let body = read_limited(response).await.map_err(|e| match e {
             ReadError::TooLarge => failed(format!("answered more than {MAX_RESPONSE} bytes")),
             ReadError::Timeout => self.timed_out(),
-            ReadError::Other(e) => failed(format!("answer could not be read: {}", describe(&e))),
+            ReadError::Other(e) => failed(describe(&e)),
         })?;
         classify(status, &content_type, &body)
     }
@@ -86,7 +86,7 @@ impl Auth {
                 if e.is_timeout() {
                     self.timed_out()
                 } else {
-                    failed(format!("could not be reached: {}", describe(&e)))
+                    failed(describe(&e))
                 }
             })
     }

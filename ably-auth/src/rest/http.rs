@@ -27,18 +27,19 @@ pub(super) fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))
 }
 
-/// What went wrong with a request, without its URL: reqwest's own message names the full
-/// URL (query string included), so only the kind of failure and the innermost cause (an I/O,
-/// TLS or protocol error, which knows nothing of the request) are kept.
+/// What went wrong with a request, to follow "authUrl" or "Ably", without its URL: reqwest's
+/// own message names the full URL (query string included), so only the kind of failure and
+/// the innermost cause (an I/O, TLS or protocol error, which knows nothing of the request)
+/// are kept: `could not be reached: Connection refused (os error 111)`.
 pub(super) fn describe(e: &reqwest::Error) -> String {
     let what = if e.is_connect() {
-        "the connection failed"
+        "could not be reached"
     } else if e.is_body() || e.is_decode() {
-        "the answer could not be read"
+        "answer could not be read"
     } else if e.is_builder() {
-        "the request could not be built"
+        "request could not be built"
     } else {
-        "the request failed"
+        "request failed"
     };
     let mut cause = std::error::Error::source(e);
     let mut innermost = None;
@@ -134,9 +135,7 @@ pub(super) async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
             Error::Upstream(format!("Ably answered more than {MAX_RESPONSE} bytes"))
         }
         ReadError::Timeout => Error::Timeout("Ably's answer did not arrive in time".into()),
-        ReadError::Other(e) => {
-            Error::Upstream(format!("Ably's answer could not be read: {}", describe(&e)))
-        }
+        ReadError::Other(e) => Error::Upstream(format!("Ably {}", describe(&e))),
     })?;
     if status.is_success() {
         return Ok(body);
