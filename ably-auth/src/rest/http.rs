@@ -23,6 +23,8 @@ pub(super) fn http_client() -> Result<reqwest::Client> {
         .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
+        // TRACE-level logging of raw bytes would show queries, headers and tokens.
+        .connection_verbose(false)
         .build()
         .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))
 }
