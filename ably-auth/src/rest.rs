@@ -270,13 +270,7 @@ impl fmt::Debug for AuthOptions {
         f.debug_struct("AuthOptions")
             .field("key", &self.key)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field(
-                "auth_url",
-                &self
-                    .auth_url
-                    .as_deref()
-                    .map(|u| u.split('?').next().unwrap_or(u)),
-            )
+            .field("auth_url", &self.auth_url.as_deref().map(auth_url::shown))
             .field("auth_method", &self.auth_method)
             .field("auth_headers", &names(&self.auth_headers))
             .field("auth_params", &names(&self.auth_params))
@@ -751,6 +745,16 @@ mod tests {
         }
         let auth = Auth::new(AuthOptions::token("appId.secretTokenValue")).unwrap();
         assert!(!format!("{auth:?}").contains("secretTokenValue"));
+        let options = AuthOptions::auth_url(
+            "https://user:userInfoSecret@app.example/auth?k=querySecret#fragmentSecret",
+        );
+        let shown = format!("{options:?}");
+        assert!(
+            shown.contains(r#"auth_url: Some("https://app.example/auth")"#),
+            "{shown}"
+        );
+        let options = AuthOptions::auth_url("not a URL, secretish");
+        assert!(!format!("{options:?}").contains("secretish"));
     }
 
     #[test]

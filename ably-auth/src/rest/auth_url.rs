@@ -96,6 +96,20 @@ impl Auth {
     }
 }
 
+/// An authUrl as it may be shown: without credentials, query or fragment.
+pub(super) fn shown(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.into()
+        }
+        Err(_) => "<not a URL>".to_owned(),
+    }
+}
+
 /// The first request: GET with the params merged into the URL's query, or POST with them as
 /// a form (the URL's own query stays in the URL).
 fn first_hop(url: &str, options: &AuthOptions, params: &TokenParams) -> Result<Hop> {
