@@ -17,8 +17,9 @@
 //! `ably_auth_actix::local` endpoint on `http://127.0.0.1:PORT`.
 //!
 //! Calls to Ably follow no redirects. An authUrl's redirects are followed only within its
-//! origin, at most [`MAX_REDIRECTS`] times; a redirect to another origin is refused with
-//! 40170, so auth headers, auth params and signed TokenRequests never reach another host.
+//! origin, at most [`MAX_REDIRECTS`](crate::rest::MAX_REDIRECTS) times; a redirect to
+//! another origin is refused with 40170, so auth headers, auth params and signed
+//! TokenRequests never reach another host.
 //! No error names an authUrl's path or query, an auth param or header value, the key secret
 //! or a token.
 
