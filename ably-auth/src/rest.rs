@@ -196,6 +196,8 @@ impl AuthOptions {
     }
 
     /// Get tokens from `url`, as the Ably SDKs do (see [`AuthOptions::with_auth_method`]).
+    /// Its redirects are followed only within its origin (scheme, host and port); a redirect
+    /// elsewhere fails with 40170.
     pub fn auth_url(url: impl Into<String>) -> AuthOptions {
         AuthOptions {
             auth_url: Some(url.into()),
@@ -364,7 +366,8 @@ impl Auth {
         self
     }
 
-    /// Limits each request to Ably, an authUrl or a callback to `timeout` (default 10 s).
+    /// Limits each request to Ably, each authUrl call (its redirects included) and each
+    /// callback to `timeout` (default 10 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Auth {
         self.timeout = timeout;
         self
