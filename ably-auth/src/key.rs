@@ -94,13 +94,22 @@ impl Key {
         })
     }
 
-    /// Reads and parses the key in `ABLY_API_KEY`.
+    /// Reads and parses the key in `ABLY_API_KEY`. The copy of the variable read from the
+    /// environment is zeroized once parsed, whether or not it parses.
     pub fn from_env() -> Result<Key> {
-        match std::env::var(API_KEY_ENV) {
-            Ok(value) => Key::parse(value.trim()),
-            Err(_) => Err(Error::NoKey(format!(
-                "{API_KEY_ENV} is not set (or not UTF-8); set it to your Ably API key `appId.keyId:secret`"
+        match std::env::var_os(API_KEY_ENV) {
+            None => Err(Error::NoKey(format!(
+                "{API_KEY_ENV} is not set; set it to your Ably API key `appId.keyId:secret`"
             ))),
+            Some(value) => match value.into_string() {
+                Ok(value) => Key::parse(Zeroizing::new(value).trim()),
+                Err(value) => {
+                    zeroize_os_string(value);
+                    Err(Error::NoKey(format!(
+                        "{API_KEY_ENV} is not UTF-8; set it to your Ably API key `appId.keyId:secret`"
+                    )))
+                }
+            },
         }
     }
 
@@ -175,6 +184,18 @@ impl Key {
             inner: Arc::new(inner),
         }
     }
+}
+
+/// Zeroizes the bytes of an environment value that is not UTF-8 (on Unix, where they are
+/// reachable; elsewhere the value is only dropped).
+fn zeroize_os_string(value: std::ffi::OsString) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        drop(Zeroizing::new(value.into_vec()));
+    }
+    #[cfg(not(unix))]
+    drop(value);
 }
 
 impl FromStr for Key {

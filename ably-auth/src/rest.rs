@@ -15,6 +15,13 @@
 //! HTTP goes through reqwest with rustls and the *ring* provider; certificates are checked
 //! with the platform's verifier. Any base URL works as the endpoint, including a
 //! `ably_auth_actix::local` endpoint on `http://127.0.0.1:PORT`.
+//!
+//! Calls to Ably follow no redirects. An authUrl's redirects are followed only within its
+//! origin, at most [`MAX_REDIRECTS`](crate::rest::MAX_REDIRECTS) times; a redirect to
+//! another origin is refused with 40170, so auth headers, auth params and signed
+//! TokenRequests never reach another host.
+//! No error names an authUrl's path or query, an auth param or header value, the key secret
+//! or a token.
 
 use crate::client_id::ClientId;
 use crate::error::{Error, ErrorInfo, Result};
@@ -23,12 +30,19 @@ use crate::issuer::{Credential, TokenIssuer};
 use crate::key::Key;
 use crate::sign::{Clock, Signer, SystemClock};
 use crate::token::{TokenDetails, TokenParams, TokenRequest};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http::{ably_body, describe, http_client, without_values};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod auth_url;
+mod http;
+mod redirect;
+
+pub use redirect::MAX_REDIRECTS;
 
 /// Ably's REST endpoint: `https://main.realtime.ably.net`.
 pub const DEFAULT_ENDPOINT: &str = "https://main.realtime.ably.net";
@@ -76,8 +90,12 @@ impl TokenSource {
     /// # Ok::<(), ably_auth::Error>(())
     /// ```
     pub fn from_json(body: &[u8]) -> Result<TokenSource> {
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| Error::AuthCallback(format!("the JSON answer does not parse: {e}")))?;
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            Error::AuthCallback(format!(
+                "the JSON answer does not parse: {}",
+                without_values(&e.to_string())
+            ))
+        })?;
         let Some(object) = value.as_object() else {
             return Err(Error::AuthCallback(
                 "the JSON answer is not an object (a TokenRequest or TokenDetails)".into(),
@@ -86,11 +104,21 @@ impl TokenSource {
         if object.contains_key("issued") {
             serde_json::from_value(value)
                 .map(TokenSource::TokenDetails)
-                .map_err(|e| Error::AuthCallback(format!("the TokenDetails is malformed: {e}")))
+                .map_err(|e| {
+                    Error::AuthCallback(format!(
+                        "the TokenDetails is malformed: {}",
+                        without_values(&e.to_string())
+                    ))
+                })
         } else if object.contains_key("keyName") {
             TokenRequest::from_json(body)
                 .map(TokenSource::TokenRequest)
-                .map_err(|e| Error::AuthCallback(format!("the TokenRequest is malformed: {e}")))
+                .map_err(|e| {
+                    Error::AuthCallback(format!(
+                        "the TokenRequest is malformed: {}",
+                        without_values(&e.to_string())
+                    ))
+                })
         } else {
             Err(Error::AuthCallback(
                 "the JSON answer is neither a TokenDetails (no `issued`) nor a TokenRequest (no `keyName`)"
@@ -168,6 +196,8 @@ impl AuthOptions {
     }
 
     /// Get tokens from `url`, as the Ably SDKs do (see [`AuthOptions::with_auth_method`]).
+    /// Its redirects are followed only within its origin (scheme, host and port); a redirect
+    /// elsewhere fails with 40170.
     pub fn auth_url(url: impl Into<String>) -> AuthOptions {
         AuthOptions {
             auth_url: Some(url.into()),
@@ -243,13 +273,7 @@ impl fmt::Debug for AuthOptions {
         f.debug_struct("AuthOptions")
             .field("key", &self.key)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field(
-                "auth_url",
-                &self
-                    .auth_url
-                    .as_deref()
-                    .map(|u| u.split('?').next().unwrap_or(u)),
-            )
+            .field("auth_url", &self.auth_url.as_deref().map(auth_url::shown))
             .field("auth_method", &self.auth_method)
             .field("auth_headers", &names(&self.auth_headers))
             .field("auth_params", &names(&self.auth_params))
@@ -342,7 +366,8 @@ impl Auth {
         self
     }
 
-    /// Limits each request to Ably, an authUrl or a callback to `timeout` (default 10 s).
+    /// Limits each request to Ably, each authUrl call (its redirects included) and each
+    /// callback to `timeout` (default 10 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Auth {
         self.timeout = timeout;
         self
@@ -579,8 +604,12 @@ impl Auth {
             .header(CONTENT_TYPE, "application/json")
             .body(request.to_json());
         let body = ably_body(self.send_to_ably(builder).await?).await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::Upstream(format!("{url} answered a malformed TokenDetails: {e}")))
+        serde_json::from_slice(&body).map_err(|e| {
+            Error::Upstream(format!(
+                "{url} answered a malformed TokenDetails: {}",
+                without_values(&e.to_string())
+            ))
+        })
     }
 
     async fn send_to_ably(&self, builder: reqwest::RequestBuilder) -> Result<reqwest::Response> {
@@ -594,7 +623,7 @@ impl Auth {
                 if e.is_timeout() {
                     Error::Timeout(format!("Ably did not answer within {:?}", self.timeout))
                 } else {
-                    Error::Upstream(format!("Ably could not be reached: {e}"))
+                    Error::Upstream(format!("Ably {}", describe(&e)))
                 }
             })
     }
@@ -619,111 +648,6 @@ impl Auth {
             ))),
         }
     }
-
-    /// Calls the authUrl as the SDKs do (§7.2) and classifies the answer (§7.1).
-    async fn call_auth_url(
-        &self,
-        url: &str,
-        options: &AuthOptions,
-        params: &TokenParams,
-    ) -> Result<TokenSource> {
-        let failed = |what: String| Error::AuthCallback(format!("authUrl {what}"));
-        let mut target =
-            reqwest::Url::parse(url).map_err(|e| failed(format!("{url:?} is not a URL: {e}")))?;
-        let token_params = token_param_pairs(params);
-        let mut sent = merge_params(&options.auth_params, &token_params);
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            ACCEPT,
-            HeaderValue::from_static("application/json, text/plain"),
-        );
-        for (name, value) in &options.auth_headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("auth header name {name:?} is not valid")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::Config(format!("auth header {name} has an invalid value")))?;
-            headers.insert(name, value);
-        }
-        let builder = match options.auth_method {
-            AuthMethod::Get => {
-                let own: Vec<(String, String)> = target
-                    .query_pairs()
-                    .filter(|(k, _)| !sent.iter().any(|(n, _)| n == k))
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect();
-                let mut all = own;
-                all.append(&mut sent);
-                if all.is_empty() {
-                    target.set_query(None);
-                } else {
-                    target.query_pairs_mut().clear().extend_pairs(&all);
-                }
-                self.http.get(target)
-            }
-            AuthMethod::Post => {
-                let body = serde_urlencoded::to_string(&sent)
-                    .map_err(|e| failed(format!("params can't be form-encoded: {e}")))?;
-                self.http
-                    .post(target)
-                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(body)
-            }
-        };
-        let response = builder
-            .headers(headers)
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    failed(format!("did not answer within {:?}", self.timeout))
-                } else {
-                    failed(format!("could not be reached: {e}"))
-                }
-            })?;
-        let status = response.status();
-        let content_type = essence(response.headers().get(CONTENT_TYPE));
-        let body = read_limited(response).await.map_err(|e| match e {
-            ReadError::TooLarge => failed(format!("answered more than {MAX_RESPONSE} bytes")),
-            ReadError::Timeout => failed(format!("did not answer within {:?}", self.timeout)),
-            ReadError::Other(e) => failed(format!("answer could not be read: {e}")),
-        })?;
-        if !status.is_success() {
-            if content_type == "application/json"
-                && let Some(info) = ErrorInfo::from_json(&body)
-            {
-                return Err(Error::Ably(info));
-            }
-            if status.as_u16() == 403 {
-                return Err(Error::Forbidden(format!("authUrl answered HTTP {status}")));
-            }
-            return Err(failed(format!("answered HTTP {status}")));
-        }
-        match content_type.as_str() {
-            "application/json" => TokenSource::from_json(&body),
-            "text/plain" | "application/jwt" => {
-                let text = std::str::from_utf8(&body)
-                    .map_err(|_| failed("answered a token that is not UTF-8".into()))?
-                    .trim();
-                if text.is_empty() || text == "null" || text == "undefined" {
-                    Err(failed("answered an empty token".into()))
-                } else if content_type == "text/plain" && text.starts_with('{') {
-                    Err(failed(
-                        "answered JSON as text/plain (double-encoded?); use content-type application/json"
-                            .into(),
-                    ))
-                } else {
-                    Ok(TokenSource::Token(text.to_owned()))
-                }
-            }
-            "" => Err(failed(
-                "answered without a content-type; use application/json, application/jwt or text/plain".into(),
-            )),
-            other => Err(failed(format!(
-                "answered content-type {other:?}; use application/json, application/jwt or text/plain"
-            ))),
-        }
-    }
 }
 
 /// Refuses a token bound to a clientId other than `configured` (wildcard tokens are fine).
@@ -742,52 +666,6 @@ fn check_client_id(configured: Option<&ClientId>, token: &TokenDetails) -> Resul
     }
 }
 
-/// The token params as authUrl params: ttl (ms), capability (canonical JSON), clientId,
-/// timestamp and nonce, each only when set.
-fn token_param_pairs(params: &TokenParams) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    if let Some(ttl) = params.ttl {
-        pairs.push(("ttl".into(), ttl.as_millis().to_string()));
-    }
-    if let Some(cap) = &params.capability {
-        pairs.push(("capability".into(), cap.to_json()));
-    }
-    if let Some(id) = &params.client_id {
-        pairs.push(("clientId".into(), id.as_str().to_owned()));
-    }
-    if let Some(ts) = params.timestamp {
-        pairs.push(("timestamp".into(), ts.to_string()));
-    }
-    if let Some(nonce) = &params.nonce {
-        pairs.push(("nonce".into(), nonce.clone()));
-    }
-    pairs
-}
-
-/// Auth params, then token params; a token param replaces an auth param of the same name.
-fn merge_params(auth: &[(String, String)], token: &[(String, String)]) -> Vec<(String, String)> {
-    auth.iter()
-        .filter(|(name, _)| !token.iter().any(|(n, _)| n == name))
-        .chain(token)
-        .cloned()
-        .collect()
-}
-
-/// The media type without parameters, lowercased: `application/json; charset=utf-8` →
-/// `application/json`.
-fn essence(value: Option<&HeaderValue>) -> String {
-    value
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default()
-}
-
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 fn path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -799,95 +677,6 @@ fn path_segment(s: &str) -> String {
         }
     }
     out
-}
-
-enum ReadError {
-    TooLarge,
-    Timeout,
-    Other(reqwest::Error),
-}
-
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_RESPONSE as u64)
-    {
-        return Err(ReadError::TooLarge);
-    }
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_RESPONSE {
-                    return Err(ReadError::TooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(body),
-            Err(e) if e.is_timeout() => return Err(ReadError::Timeout),
-            Err(e) => return Err(ReadError::Other(e)),
-        }
-    }
-}
-
-/// Reads an answer from Ably: a 2xx body, or the error it carries (`{"error":{..}}`, else
-/// the `X-Ably-ErrorCode` headers, else a code made from the status).
-async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
-    let status = response.status();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (code, message) = (header("x-ably-errorcode"), header("x-ably-errormessage"));
-    let body = read_limited(response).await.map_err(|e| match e {
-        ReadError::TooLarge => {
-            Error::Upstream(format!("Ably answered more than {MAX_RESPONSE} bytes"))
-        }
-        ReadError::Timeout => Error::Timeout("Ably's answer did not arrive in time".into()),
-        ReadError::Other(e) => Error::Upstream(format!("Ably's answer could not be read: {e}")),
-    })?;
-    if status.is_success() {
-        return Ok(body);
-    }
-    if let Some(info) = ErrorInfo::from_json(&body) {
-        return Err(Error::Ably(info));
-    }
-    if let Some(code) = code.and_then(|c| c.parse::<u32>().ok()) {
-        return Err(Error::Ably(ErrorInfo::new(
-            code,
-            status.as_u16(),
-            message.unwrap_or_else(|| format!("HTTP {status}")),
-        )));
-    }
-    if status.is_server_error() {
-        return Err(Error::Upstream(format!("Ably answered HTTP {status}")));
-    }
-    Err(Error::Ably(ErrorInfo::new(
-        u32::from(status.as_u16()) * 100,
-        status.as_u16(),
-        format!("Ably answered HTTP {status}"),
-    )))
-}
-
-/// An HTTP client with rustls over the *ring* provider and the platform's certificate
-/// verifier; no process-wide state is touched.
-fn http_client() -> Result<reqwest::Client> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?
-        .with_platform_verifier()
-        .map_err(|e| Error::Config(format!("TLS certificate verifier setup failed: {e}")))?
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))
 }
 
 /// Issues Ably tokens fetched from Ably with [`Auth::request_token`]
@@ -940,26 +729,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_params_beat_auth_params() {
-        let auth = vec![("a".into(), "1".into()), ("ttl".into(), "5".into())];
-        let token = vec![("ttl".into(), "60000".into())];
-        assert_eq!(
-            merge_params(&auth, &token),
-            vec![
-                ("a".to_owned(), "1".to_owned()),
-                ("ttl".into(), "60000".into())
-            ]
-        );
-    }
-
-    #[test]
-    fn content_type_essence() {
-        let v = HeaderValue::from_static("Application/JSON; charset=utf-8");
-        assert_eq!(essence(Some(&v)), "application/json");
-        assert_eq!(essence(None), "");
-    }
-
-    #[test]
     fn path_segments_are_escaped() {
         assert_eq!(path_segment("app.key_1-~"), "app.key_1-~");
         assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
@@ -980,6 +749,16 @@ mod tests {
         }
         let auth = Auth::new(AuthOptions::token("appId.secretTokenValue")).unwrap();
         assert!(!format!("{auth:?}").contains("secretTokenValue"));
+        let options = AuthOptions::auth_url(
+            "https://user:userInfoSecret@app.example/auth?k=querySecret#fragmentSecret",
+        );
+        let shown = format!("{options:?}");
+        assert!(
+            shown.contains(r#"auth_url: Some("https://app.example/auth")"#),
+            "{shown}"
+        );
+        let options = AuthOptions::auth_url("not a URL, secretish");
+        assert!(!format!("{options:?}").contains("secretish"));
     }
 
     #[test]
