@@ -53,7 +53,7 @@ pub enum AuthMethod {
     Post,
 }
 
-/// What an authUrl or auth callback produced (§7.1 of the wire reference).
+/// What an authUrl or auth callback produced (Ably's features spec RSA8c, RSA8d, TO3j5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenSource {
     /// A signed TokenRequest; it is exchanged for a token at the REST endpoint.
@@ -620,7 +620,7 @@ impl Auth {
         }
     }
 
-    /// Calls the authUrl as the SDKs do (§7.2) and classifies the answer (§7.1).
+    /// Calls the authUrl as the SDKs do (RSA8c1, RSA8c2) and classifies the answer (RSA8c, RSA4f).
     async fn call_auth_url(
         &self,
         url: &str,
