@@ -23,6 +23,7 @@ use std::ops::Deref;
 /// # }
 /// ```
 #[cfg(feature = "session")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub struct SessionUser<U>(pub U);
 
 #[cfg(feature = "session")]
@@ -83,6 +84,7 @@ impl<U> Deref for SessionUser<U> {
 /// The user whose id actix-identity holds, parsed with `U: FromStr` (for example a user id
 /// type whose [`AblyIdentity`] looks up the role).
 #[cfg(feature = "identity")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity")))]
 pub struct IdentityUser<U>(pub U);
 
 #[cfg(feature = "identity")]

@@ -44,15 +44,19 @@
 //! .await
 //! # }
 //! ```
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod issued;
 mod route;
 
 #[cfg(any(feature = "session", feature = "identity"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
 pub mod adapters;
 #[cfg(feature = "local-ably")]
+#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
 pub mod local;
 
 pub use error::{AblyError, ErrorRenderer, error_response};

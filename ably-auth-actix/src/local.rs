@@ -3,7 +3,8 @@
 //! [`LocalAbly`] answers the two requests an Ably SDK makes while authenticating:
 //!
 //! * `POST /keys/{keyName}/requestToken` with a signed TokenRequest (JSON) → `TokenDetails`,
-//!   after the checks the Ably service makes (§6.4 of the wire reference): the MAC over the
+//!   after the checks the Ably service makes (Ably's TokenRequest spec,
+//!   <https://ably.com/docs/api/token-request-spec>): the MAC over the
 //!   fields as received, the 2-minute timestamp window, nonce replay, ttl limits, the
 //!   capability's validity and its intersection with the key's declared capability, and the
 //!   clientId;

@@ -143,6 +143,7 @@ where
 }
 
 #[cfg(feature = "rest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 impl<U> TokenRoute<U, ably_auth::AblyTokenIssuer>
 where
     U: FromRequest + AblyIdentity + 'static,

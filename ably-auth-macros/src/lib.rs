@@ -3,36 +3,55 @@
 //! each role may do.
 //!
 //! Use them through `ably-auth` (feature `derive`, on by default), which re-exports both
-//! beside the traits of the same names and documents the attributes:
+//! beside the traits of the same names and documents the attributes at
+//! [`ably_auth::AblyIdentity`](https://docs.rs/ably-auth/latest/ably_auth/derive.AblyIdentity.html)
+//! and [`ably_auth::AblyRole`](https://docs.rs/ably-auth/latest/ably_auth/derive.AblyRole.html).
+//! The example below is the one on the `AblyIdentity` page, where it runs as a doctest (this
+//! crate cannot run it: `ably-auth` depends on this crate).
 //!
 //! ```
 //! use ably_auth::{AblyIdentity, AblyRole};
+//! use std::time::Duration;
 //!
 //! #[derive(AblyIdentity)]
-//! #[ably(grant("user:{client_id}" => [publish, subscribe]))]
-//! struct User {
+//! #[ably(ttl = "1h")]
+//! #[ably(grant("user:{client_id}" => [publish, subscribe, presence, history]))]
+//! struct SessionUser {
 //!     #[ably(client_id)]
-//!     id: u64,
+//!     id: String,
 //!     #[ably(role)]
 //!     role: Role,
 //! }
 //!
 //! #[derive(AblyRole)]
 //! enum Role {
-//!     #[ably(grant("chat:*" => [subscribe]))]
-//!     Member,
+//!     #[ably(grant("chat:*" => [subscribe, history]))]
+//!     Viewer,
 //!     #[ably(grant("*" => ["*"]), ttl = "15m")]
 //!     Admin,
 //! }
 //!
-//! let grant = User { id: 7, role: Role::Member }.ably_grant()?;
-//! assert_eq!(grant.capability.to_json(), r#"{"chat:*":["subscribe"],"user:7":["publish","subscribe"]}"#);
+//! let viewer = SessionUser { id: "alice".into(), role: Role::Viewer }.ably_grant()?;
+//! assert_eq!(viewer.client_id.unwrap().as_str(), "alice");
+//! assert_eq!(
+//!     viewer.capability.to_json(),
+//!     r#"{"chat:*":["history","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#
+//! );
+//! assert_eq!(viewer.ttl, Duration::from_secs(3600));
+//!
+//! let admin = SessionUser { id: "root".into(), role: Role::Admin }.ably_grant()?;
+//! assert_eq!(admin.capability.to_json(), r#"{"*":["*"]}"#);
+//! assert_eq!(admin.ttl, Duration::from_secs(15 * 60));
+//!
+//! // Interpolated values can't reach other channels.
+//! assert!(SessionUser { id: "eve:*".into(), role: Role::Viewer }.ably_grant().is_err());
 //! # Ok::<(), ably_auth::Error>(())
 //! ```
 //!
 //! Every literal is checked when the code compiles: operation names, resource patterns,
 //! template placeholders and ttls. All problems are reported together, each at the token
 //! that causes it.
+#![forbid(unsafe_code)]
 
 mod attr;
 mod fallback;

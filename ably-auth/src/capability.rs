@@ -17,8 +17,8 @@ pub const MAX_RESOURCES: usize = 1000;
 
 macro_rules! operations {
     ($($variant:ident = $name:literal,)*) => {
-        /// One Ably capability operation (§4.2 of the wire reference). `*` (every operation) is
-        /// [`Operations::ALL`], not an `Operation`.
+        /// One Ably capability operation (<https://ably.com/docs/auth/capabilities>). `*` (every
+        /// operation) is [`Operations::ALL`], not an `Operation`.
         ///
         /// Variants are declared in the lexicographic order of their names, so a set iterates
         /// in canonical order.

@@ -25,7 +25,9 @@
 //! println!("{}", request.to_json());
 //! # Ok::<(), ably_auth::Error>(())
 //! ```
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod capability;
 mod client_id;
@@ -41,6 +43,7 @@ mod verify;
 
 /// The `Auth` API over Ably REST (requestToken, authUrl, authCallback).
 #[cfg(feature = "rest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub mod rest;
 
 pub use capability::{Capability, Operation, Operations, Resource};
@@ -53,6 +56,7 @@ pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
 pub use key::{API_KEY_ENV, Key};
 #[cfg(feature = "rest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub use rest::{
     AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, TokenSource,
 };
@@ -124,6 +128,7 @@ pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 /// Values interpolated into a channel name that contain `*`, `:` or a leading `[` are refused
 /// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use ably_auth_macros::AblyIdentity;
 
 /// Derives [`AblyRole`] for an enum: each variant lists its grants and may set a ttl.
@@ -152,6 +157,7 @@ pub use ably_auth_macros::AblyIdentity;
 /// Variants take the same `grant(...)` and `ttl = "..."` as [`macro@AblyIdentity`], except
 /// that templates may interpolate `{client_id}` only. The rules are `static` tables.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use ably_auth_macros::AblyRole;
 
 #[doc(hidden)]

@@ -67,7 +67,7 @@ pub enum AuthMethod {
     Post,
 }
 
-/// What an authUrl or auth callback produced (§7.1 of the wire reference).
+/// What an authUrl or auth callback produced (Ably's features spec RSA8c, RSA8d, TO3j5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenSource {
     /// A signed TokenRequest; it is exchanged for a token at the REST endpoint.

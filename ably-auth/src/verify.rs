@@ -1,5 +1,6 @@
-//! Verifying TokenRequests and Ably JWTs the way the Ably service does (§6.4 of the wire
-//! reference): MAC, timestamp window, nonce replay, ttl limits, capability and clientId.
+//! Verifying TokenRequests and Ably JWTs the way the Ably service does (Ably's TokenRequest
+//! spec, <https://ably.com/docs/api/token-request-spec>): MAC, timestamp window, nonce replay,
+//! ttl limits, capability and clientId.
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;

@@ -356,3 +356,40 @@ proptest! {
         }
     }
 }
+
+/// The derive's operation table against `ably_auth::Operation` (the macro crate cannot depend
+/// on `ably-auth`, so the two meet here): a role granted every documented operation by its
+/// wire name, and one granted them by identifier, carry exactly `Operation::LIST`, each name
+/// mapping to the variant whose wire name it is.
+#[test]
+fn every_operation_name_maps_to_its_variant() {
+    #[derive(AblyRole)]
+    #[allow(dead_code)]
+    enum Every {
+        #[ably(grant("by-name" => [
+            "subscribe", "publish", "presence", "history", "object-subscribe", "object-publish",
+            "annotation-subscribe", "annotation-publish", "message-update-own",
+            "message-update-any", "message-delete-own", "message-delete-any", "channel-metadata",
+            "privileged-headers", "stats", "push-subscribe", "push-admin"
+        ]))]
+        ByName,
+        #[ably(grant("by-ident" => [
+            subscribe, publish, presence, history, object_subscribe, object_publish,
+            annotation_subscribe, annotation_publish, message_update_own, message_update_any,
+            message_delete_own, message_delete_any, channel_metadata, privileged_headers, stats,
+            push_subscribe, push_admin
+        ]))]
+        ByIdent,
+    }
+    let all: Vec<ably_auth::Operation> = ably_auth::Operation::LIST.to_vec();
+    for role in [Every::ByName, Every::ByIdent] {
+        let rules = role.ably_rules();
+        assert_eq!(rules.len(), 1);
+        let granted: Vec<ably_auth::Operation> = rules[0].operations.iter().collect();
+        assert_eq!(granted.len(), 17);
+        for op in &all {
+            assert!(granted.contains(op), "{op:?} ({}) missing", op.as_str());
+        }
+    }
+    assert_eq!(all.len(), 17);
+}

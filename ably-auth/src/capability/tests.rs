@@ -79,7 +79,8 @@ fn canonical_json_matches_ably_js() {
         c.to_json(),
         r#"{"[*]*":["channel-metadata"],"[meta]*":["subscribe"],"chat:*":["history","presence","publish","subscribe"]}"#
     );
-    // ably-js puts integer-like keys first, in numeric order (wire reference §4.4, vector 4).
+    // ably-js puts integer-like keys first, in numeric order (the sign test
+    // `reproduces_reference_table_vectors` has ably-js's MAC for this capability).
     let c = cap(r#"{"abc":["*"],"10":["subscribe"],"9":["publish"]}"#);
     assert_eq!(
         c.to_json(),
@@ -298,7 +299,7 @@ fn capability_text_matches_ably_js_edges() {
     assert_eq!(checked, 5);
 }
 
-/// The operation list is the one of the wire reference §4.2 (the docs' `capabilities.mdx` and
+/// The operation list is the one Ably documents (its docs' `auth/capabilities.mdx` and
 /// ably-js's `capabilityOp`), typed here as the oracle, in both directions; each variant is
 /// the wire name in UpperCamelCase, which the derive macro relies on.
 #[test]
@@ -352,7 +353,7 @@ fn operation_list_is_the_documented_one() {
 }
 
 /// Pruning of intersection results. Ably's service intersects server-side and ably-js has no
-/// such code, so the oracle is the documented wildcard rules (wire reference §4.3, §4.5),
+/// such code, so the oracle is the wildcard rules of Ably's docs (`auth/capabilities.mdx`),
 /// worked by hand: an entry another entry covers with at least its operations adds nothing
 /// and is dropped; an entry with operations of its own stays.
 #[test]
@@ -400,7 +401,7 @@ fn intersection_results_are_pruned() {
 }
 
 /// Which concrete resources a pattern names, worked out independently of `Resource`: the
-/// documented rules (wire reference §4.3) applied to one concrete name.
+/// documented rules (Ably's `auth/capabilities.mdx`) applied to one concrete name.
 fn oracle_matches(pattern: &str, concrete: &str) -> bool {
     let split = |s: &str| -> (&'static str, String) {
         for q in ["[queue]", "[meta]", "[*]"] {

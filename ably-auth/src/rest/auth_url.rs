@@ -1,5 +1,5 @@
-//! Calling an authUrl as the SDKs do (§7.2 of the wire reference), following same-origin
-//! redirects only, and classifying its answer (§7.1).
+//! Calling an authUrl as the SDKs do (Ably features spec RSA8c1, RSA8c2), following same-origin
+//! redirects only, and classifying its answer (RSA8c, RSA4f).
 //!
 //! No error from here names the authUrl's path or query, an auth param or a header value:
 //! the authUrl appears as its origin, reqwest errors through [`describe`].

@@ -175,9 +175,10 @@ fn verifies_ably_python_vectors() {
     }
 }
 
-/// Vector 4 of ably-js 2.28.0 and P1 (ably-python's upstream vector), recorded in the wire reference
-/// rather than in the vector files: ably-js's integer-like key order, and ably-python's upstream
-/// `test_hmac` vector.
+/// Two vectors the vector files do not hold: ably-js 2.28.0 `createTokenRequest` with the key,
+/// timestamp and nonce of `vectors/token-requests.ably-js.json` and integer-like resource names
+/// (ably-js puts them first, in numeric order), and ably-python's upstream `test_hmac` vector
+/// (`test/ably/rest/resttoken_test.py`).
 #[test]
 fn reproduces_reference_table_vectors() {
     let key = Key::parse("appId.keyId:keySecret").unwrap();

@@ -1,4 +1,4 @@
-//! Verifying Ably JWTs the way the Ably service does (§5 of the wire reference): `alg`
+//! Verifying Ably JWTs the way the Ably service does (Ably's docs `auth/token/jwt.mdx`): `alg`
 //! HS256 with the key named by `kid`, `iat`/`exp`, ttl limits, capability and clientId claims.
 
 use super::{VerifiedToken, Verifier};

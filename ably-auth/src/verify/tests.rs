@@ -324,7 +324,7 @@ fn jwt_edge_vectors() {
                 claims["iat"].as_u64().unwrap() * 1000,
                 claims["exp"].as_u64().unwrap() * 1000,
                 claims["x-ably-clientId"].as_str().map(str::to_owned),
-                // Absent: the key's capability, here everything (wire reference §4.5).
+                // Absent: the key's capability, here everything (Ably's `auth/capabilities.mdx`).
                 claims["x-ably-capability"]
                     .as_str()
                     .unwrap_or(r#"{"[*]*":["*"]}"#)
@@ -430,7 +430,7 @@ fn timestamp_window_edges() {
 }
 
 /// Without a ttl, or with ably-js's `"ttl":0`, the token lives Ably's default 60 minutes
-/// (wire reference §2), from the verifier's clock rather than the request's timestamp; on a
+/// (spec RSA5, TK2a), from the verifier's clock rather than the request's timestamp; on a
 /// key with revocable tokens too (its limit is 1 hour).
 #[test]
 fn default_ttl_is_sixty_minutes() {

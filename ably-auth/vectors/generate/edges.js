@@ -6,9 +6,9 @@
 //
 // TokenRequests come from ably-js's own `createTokenRequest` (fixed timestamp and nonce, fake
 // key, no network call); each MAC is checked against the signed text written out by the rule
-// of the wire reference §3.3 with Node's crypto HMAC. JWTs are built with Node's crypto
+// of Ably's token request spec (docs `api/token-request-spec.mdx`) with Node's crypto HMAC. JWTs are built with Node's crypto
 // (HMAC-SHA256, HMAC-SHA384, base64url without padding); their expected outcome is the one
-// the wire reference §5 and §6.3 give.
+// Ably's docs (`auth/token/jwt.mdx`, error codes) give.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
