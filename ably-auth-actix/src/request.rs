@@ -43,7 +43,10 @@ pub(crate) async fn read_body(
     let BodyTimeout(limit) = req
         .app_data::<BodyTimeout>()
         .copied()
-        .or_else(|| req.app_data::<web::Data<BodyTimeout>>().map(|d| *d.get_ref()))
+        .or_else(|| {
+            req.app_data::<web::Data<BodyTimeout>>()
+                .map(|d| *d.get_ref())
+        })
         .unwrap_or_default();
     let read = payload.to_bytes_limited(MAX_BODY_BYTES);
     match actix_web::rt::time::timeout(limit, read).await {

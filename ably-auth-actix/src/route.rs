@@ -151,7 +151,11 @@ where
             .route(web::get().to(respond::<U, I>))
             .route(web::post().to(respond::<U, I>))
             .route(web::head().to(respond::<U, I>))
-            .route(web::route().method(actix_web::http::Method::OPTIONS).to(options))
+            .route(
+                web::route()
+                    .method(actix_web::http::Method::OPTIONS)
+                    .to(options),
+            )
             .default_service(web::to(method_not_allowed))
     }
 }

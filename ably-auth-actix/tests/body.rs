@@ -123,7 +123,10 @@ fn assert_ably_error(head: &str, body: &[u8], code: u32, status: u16) {
         String::from_utf8_lossy(body)
     );
     let lower = head.to_ascii_lowercase();
-    assert!(lower.contains("\r\ncontent-type: application/json\r"), "{head}");
+    assert!(
+        lower.contains("\r\ncontent-type: application/json\r"),
+        "{head}"
+    );
     assert!(lower.contains("\r\ncache-control: no-store\r"), "{head}");
     assert!(
         lower.contains(&format!("\r\nx-ably-errorcode: {code}\r")),

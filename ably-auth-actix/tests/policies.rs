@@ -73,7 +73,10 @@ macro_rules! call {
         )
         .await;
         let status = response.status().as_u16();
-        (status, response.into_body().try_into_bytes().unwrap().to_vec())
+        (
+            status,
+            response.into_body().try_into_bytes().unwrap().to_vec(),
+        )
     }};
 }
 
@@ -92,7 +95,12 @@ async fn an_app_wide_policy_applies_in_either_registration_form() {
             println!("{how:?} {path} -> {status}");
             assert_forbidden(status, &body, 40300);
             let (status, body) = call!(&app, path, "alice");
-            assert_eq!(status, 200, "{how:?} {path}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                status,
+                200,
+                "{how:?} {path}: {}",
+                String::from_utf8_lossy(&body)
+            );
         }
     }
 }
@@ -169,14 +177,12 @@ async fn a_policy_may_not_change_the_client_id() {
                     Ok(grant)
                 },
             ))
-            .service(
-                TokenRoute::<User, _>::new("/anonymous", issuer()).policy(
-                    |_: &HttpRequest, _: &User, mut grant: Grant| {
-                        grant.client_id = None;
-                        Ok(grant)
-                    },
-                ),
-            ),
+            .service(TokenRoute::<User, _>::new("/anonymous", issuer()).policy(
+                |_: &HttpRequest, _: &User, mut grant: Grant| {
+                    grant.client_id = None;
+                    Ok(grant)
+                },
+            )),
     )
     .await;
     for target in ["bob", "*"] {

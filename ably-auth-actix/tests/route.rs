@@ -495,7 +495,11 @@ async fn a_json_body_is_refused_not_ignored() {
     // Ably SDKs send authMethod POST hints form-encoded (ably-js, ably-python, ably-go); a JSON
     // body is refused with 415 so its hints are never silently dropped.
     let app = app!();
-    for content_type in ["application/json", "text/plain", "multipart/form-data; boundary=x"] {
+    for content_type in [
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+    ] {
         let response = test::call_service(
             &app,
             test::TestRequest::post()
@@ -590,7 +594,10 @@ async fn options_and_head_are_answered() {
         }
         let response = test::call_service(&app, request.to_request()).await;
         assert_eq!(response.status(), expected);
-        assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/json"
+        );
         assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
     }
 }
@@ -608,7 +615,13 @@ async fn extractor_errors_keep_their_ably_code() {
             "forbidden: this account is suspended",
         ),
         ("/lookup", None, 40100, 401, "unauthorized: sign in first"),
-        ("/token-request", None, 40100, 401, "unauthorized: sign in first"),
+        (
+            "/token-request",
+            None,
+            40100,
+            401,
+            "unauthorized: sign in first",
+        ),
         // Any other extractor error means no signed-in user.
         (
             "/lookup",
