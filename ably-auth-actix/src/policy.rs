@@ -67,11 +67,15 @@ impl<U: 'static> GrantPolicy<U> {
         let before_client = grant.client_id.clone();
         let mut after = (self.0)(req, user, grant)?;
         after.ttl = after.ttl.min(before_ttl);
-        let narrowed_wildcard = before_client.as_ref().is_some_and(|c| c.is_wildcard());
-        if let Some(after_client) = &after.client_id
-            && before_client.as_ref() != Some(after_client)
-            && !(narrowed_wildcard && !after_client.is_wildcard())
-        {
+        let kept = match (&before_client, &after.client_id) {
+            // Dropped: an anonymous credential.
+            (_, None) => true,
+            (Some(before), Some(after)) => {
+                before == after || (before.is_wildcard() && !after.is_wildcard())
+            }
+            (None, Some(_)) => false,
+        };
+        if let (false, Some(after_client)) = (kept, &after.client_id) {
             return Err(Error::ClientIdMismatch {
                 status: 403,
                 message: format!(
@@ -111,4 +115,52 @@ pub(crate) fn apply_policies<U: 'static>(
         grant = policy.apply(req, user, grant)?;
     }
     Ok(grant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ably_auth::{Capability, ClientId};
+    use std::time::Duration;
+
+    fn grant(client_id: Option<ClientId>) -> Grant {
+        Grant::new(
+            client_id,
+            Capability::all_channels(),
+            Duration::from_secs(60),
+        )
+    }
+
+    /// A policy that sets the clientId to `to`, applied to a grant for `from`.
+    fn set_client_id(from: Option<ClientId>, to: Option<&'static str>) -> Result<Grant, Error> {
+        let policy = GrantPolicy::new(move |_: &HttpRequest, _: &(), mut grant: Grant| {
+            grant.client_id = to.map(|id| match id {
+                "*" => ClientId::wildcard(),
+                id => ClientId::new(id).unwrap(),
+            });
+            Ok(grant)
+        });
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        policy.apply(&req, &(), grant(from))
+    }
+
+    #[test]
+    fn a_policy_can_narrow_the_client_id_but_not_change_it() {
+        let alice = || Some(ClientId::new("alice").unwrap());
+        // Kept, dropped, or a wildcard narrowed to one clientId.
+        assert!(set_client_id(alice(), Some("alice")).is_ok());
+        assert_eq!(set_client_id(alice(), None).unwrap().client_id, None);
+        let narrowed = set_client_id(Some(ClientId::wildcard()), Some("bob")).unwrap();
+        assert_eq!(narrowed.client_id.unwrap().as_str(), "bob");
+        // Another user, the wildcard, or an identity for an anonymous grant: 40102, 403.
+        for (from, to) in [
+            (alice(), "bob"),
+            (alice(), "*"),
+            (None, "alice"),
+            (None, "*"),
+        ] {
+            let err = set_client_id(from, Some(to)).unwrap_err();
+            assert_eq!((err.code(), err.status()), (40102, 403), "{to}");
+        }
+    }
 }
