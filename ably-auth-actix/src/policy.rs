@@ -70,9 +70,8 @@ impl<U: 'static> GrantPolicy<U> {
         let kept = match (&before_client, &after.client_id) {
             // Dropped: an anonymous credential.
             (_, None) => true,
-            (Some(before), Some(after)) => {
-                before == after || (before.is_wildcard() && !after.is_wildcard())
-            }
+            // Kept, or a wildcard narrowed to one clientId.
+            (Some(before), Some(after)) => before == after || before.is_wildcard(),
             (None, Some(_)) => false,
         };
         if let (false, Some(after_client)) = (kept, &after.client_id) {
