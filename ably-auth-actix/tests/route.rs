@@ -605,7 +605,7 @@ async fn options_and_head_are_answered() {
 #[actix_web::test]
 async fn extractor_errors_keep_their_ably_code() {
     let app = app!();
-    let cases: [(&str, Option<&str>, u32, u16, &str); 4] = [
+    let cases: [(&str, Option<&str>, u32, u16, &str); 5] = [
         // An Ably error from the app's user lookup is answered as it is.
         (
             "/lookup",
@@ -629,6 +629,14 @@ async fn extractor_errors_keep_their_ably_code() {
             40100,
             401,
             "unauthorized: no signed-in user (the user store is down)",
+        ),
+        // A request actix-web could not parse is the client's: 400.
+        (
+            "/lookup",
+            Some("bad-form"),
+            40000,
+            400,
+            "invalid request: the request could not be parsed: Content type error.",
         ),
     ];
     for (path, user, code, http, message) in cases {

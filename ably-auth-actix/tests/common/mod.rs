@@ -42,7 +42,8 @@ impl FromRequest for User {
 }
 
 /// A user looked up by the `x-user` header, the way an app's store answers: `suspended` is
-/// refused with an Ably 403, `store-down` fails with a plain actix-web error, and the extractor
+/// refused with an Ably 403, `store-down` fails with a plain actix-web error, `bad-form` with
+/// actix-web's form error, and the extractor
 /// reads the cookies first (with `req.cookies()`), so a malformed `Cookie` header fails there.
 pub struct LookupUser(pub User);
 
@@ -67,6 +68,8 @@ impl FromRequest for LookupUser {
             Some("store-down") => Err(actix_web::error::ErrorServiceUnavailable(
                 "the user store is down",
             )),
+            // What actix-web's `web::Form` answers for a body that is not a form.
+            Some("bad-form") => Err(actix_web::error::UrlencodedError::ContentType.into()),
             Some(name) => Ok(LookupUser(User(name.to_owned()))),
             None => Err(AblyError::from(Error::Unauthorized("sign in first".into())).into()),
         })
