@@ -180,3 +180,15 @@ fn a_whole_body_in_time_is_answered() {
     let request = ably_auth::TokenRequest::from_json(&body).unwrap();
     assert_eq!(request.ttl, Some(60_000));
 }
+
+#[test]
+fn no_user_is_answered_without_waiting_for_the_body() {
+    let server = Server::start();
+    // Without a signed-in user the body is never read: 401 at once, not after the timeout.
+    let (head, body, took) = server.stalled_request(
+        "POST /default HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\n",
+        b"ttl=1",
+    );
+    assert_ably_error(&head, &body, 40100, 401);
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
