@@ -23,10 +23,11 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 /// with code 40500 and the `Allow` header.
 ///
 /// For each request the route extracts the user, then builds the grant in this order, each
-/// step only able to narrow or refuse what the one before produced (see [`GrantPolicy`]):
-/// the identity's [`AblyIdentity`] grant, the app-wide [`GrantPolicy`] in `app_data` (in
-/// `web::Data` form, then bare), the route's own [`policy`](TokenRoute::policy), and last the
-/// client's hints. A POST body must arrive within the [`body_timeout`](TokenRoute::body_timeout)
+/// step working on what the one before produced: the identity's [`AblyIdentity`] grant, the
+/// app-wide [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare), the route's own
+/// [`policy`](TokenRoute::policy), and last the client's hints. Every registered policy runs;
+/// a refusal by any of them is the answer, no policy can lengthen the ttl or change the
+/// clientId (see [`GrantPolicy`]), and the hints can only narrow. A POST body must arrive within the [`body_timeout`](TokenRoute::body_timeout)
 /// and be at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
 ///
 /// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
