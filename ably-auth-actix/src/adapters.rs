@@ -3,7 +3,7 @@
 //! [`AblyIdentity`] by delegating to it, so it plugs straight into a
 //! [`TokenRoute`](crate::TokenRoute).
 
-use crate::error::AblyError;
+use crate::error::{AblyError, cookie_error};
 use ably_auth::{AblyIdentity, Error, Grant};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -27,9 +27,12 @@ use std::ops::Deref;
 pub struct SessionUser<U>(pub U);
 
 #[cfg(feature = "session")]
+const SESSION_KEY: &str = "ably_auth.user";
+
+#[cfg(feature = "session")]
 impl<U: serde::Serialize> SessionUser<U> {
     /// The session key the user is stored under.
-    pub const KEY: &'static str = "ably_auth.user";
+    pub const KEY: &'static str = SESSION_KEY;
 
     /// Stores `user` in the session (call it at sign-in).
     pub fn login(
@@ -53,9 +56,12 @@ impl<U: serde::de::DeserializeOwned + 'static> FromRequest for SessionUser<U> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         use actix_session::SessionExt;
+        if let Err(err) = req.cookies() {
+            return ready(Err(cookie_error(&err).into()));
+        }
         let user = req
             .get_session()
-            .get::<U>("ably_auth.user")
+            .get::<U>(SESSION_KEY)
             .ok()
             .flatten()
             .map(SessionUser)
@@ -98,6 +104,9 @@ where
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         use actix_identity::IdentityExt;
+        if let Err(err) = req.cookies() {
+            return ready(Err(cookie_error(&err).into()));
+        }
         let user = match req.get_identity().and_then(|identity| identity.id()) {
             Err(_) => Err(Error::Unauthorized("no identity; sign in first".into())),
             Ok(id) => id

@@ -70,6 +70,48 @@ pub fn error_response(err: &Error) -> HttpResponse {
     response.body(info.to_json())
 }
 
+/// Why the app's user extractor failed, as the Ably error the route answers with:
+///
+/// * an [`AblyError`] keeps its code and status (a lookup that answers `403 40300` for a
+///   suspended account stays that);
+/// * a request actix-web could not parse (a `Cookie` header that is not UTF-8, a malformed
+///   form or query, a broken payload) is the client's fault: 400, code 40000, with actix-web's
+///   description;
+/// * anything else means there is no signed-in user: 401, code 40100.
+pub(crate) fn user_error(err: actix_web::Error) -> Error {
+    use actix_web::error::{
+        InternalError, JsonPayloadError, PayloadError, QueryPayloadError, UrlencodedError,
+    };
+    if let Some(AblyError(err)) = err.as_error::<AblyError>() {
+        return err.clone();
+    }
+    let unparsable = err
+        .as_error::<InternalError<actix_web::cookie::ParseError>>()
+        .is_some()
+        || err.as_error::<UrlencodedError>().is_some()
+        || err.as_error::<QueryPayloadError>().is_some()
+        || err.as_error::<JsonPayloadError>().is_some()
+        || err.as_error::<PayloadError>().is_some();
+    if unparsable {
+        return Error::BadRequest {
+            code: 40000,
+            message: format!("the request could not be parsed: {err}"),
+        };
+    }
+    Error::Unauthorized(format!("no signed-in user ({err})"))
+}
+
+/// A `Cookie` header that can't be parsed: 400, code 40000.
+#[cfg(any(feature = "session", feature = "identity"))]
+pub(crate) fn cookie_error(err: &actix_web::cookie::ParseError) -> Error {
+    Error::BadRequest {
+        code: 40000,
+        message: format!(
+            "the Cookie header can't be parsed ({err}); send cookies as UTF-8 `name=value` pairs"
+        ),
+    }
+}
+
 /// Printable ASCII only, at most 256 characters.
 fn header_safe(message: &str) -> String {
     message

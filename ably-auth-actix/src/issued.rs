@@ -1,7 +1,9 @@
 //! The `Issued` extractor: user, hints, policy and issuer in one step.
 
-use crate::error::{ErrorRenderer, error_response};
-use ably_auth::{AblyIdentity, Credential, Error, Grant, Hints, TokenIssuer};
+use crate::error::{ErrorRenderer, error_response, user_error};
+use crate::policy::apply_policies;
+use crate::request::{read_body, request_hints};
+use ably_auth::{AblyIdentity, Credential, Error, TokenIssuer};
 use actix_web::body::BoxBody;
 use actix_web::dev::Payload;
 use actix_web::http::Method;
@@ -10,46 +12,19 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, web};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 use tracing::Instrument;
-
-/// Largest query string the token route reads (8 KiB).
-pub const MAX_QUERY_BYTES: usize = 8 * 1024;
-/// Largest form body the token route reads (16 KiB).
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
-
-/// An app's hook to adjust the grant per request, after the identity's policy and before the
-/// client's hints narrow it: deny by feature flag, add a channel, shorten the ttl.
-///
-/// Install it with [`TokenRoute::policy`](crate::TokenRoute::policy), or put it in `app_data`
-/// for routes written with the [`Issued`] extractor.
-pub struct GrantPolicy<U>(Arc<PolicyFn<U>>);
-
-/// The function behind a [`GrantPolicy`].
-type PolicyFn<U> = dyn Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync;
-
-impl<U> GrantPolicy<U> {
-    /// Wraps a policy function.
-    pub fn new(
-        f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
-    ) -> GrantPolicy<U> {
-        GrantPolicy(Arc::new(f))
-    }
-}
-
-impl<U> Clone for GrantPolicy<U> {
-    fn clone(&self) -> Self {
-        GrantPolicy(self.0.clone())
-    }
-}
 
 /// A custom error renderer in `app_data`.
 #[derive(Clone)]
 pub(crate) struct ErrorBody(pub ErrorRenderer);
 
 /// Extracts the app user `U`, reads the client's hints (query for GET, form body for POST),
-/// applies the user's [`AblyIdentity`] policy, any [`GrantPolicy<U>`] and the hints, and issues
-/// a credential with the `I` found in `app_data` (as `web::Data<I>`).
+/// applies the user's [`AblyIdentity`] grant, every [`GrantPolicy<U>`](crate::GrantPolicy) that
+/// applies (in the order documented there) and the hints, and issues a credential with the `I`
+/// found in `app_data` (as `web::Data<I>`).
+///
+/// When the user extractor fails, an [`AblyError`](crate::AblyError) keeps its code and status;
+/// any other error is a 401 (40100), and a `Cookie` header that can't be parsed a 400 (40000).
 ///
 /// Extraction never fails: the outcome, credential or Ably error, is inside, so a handler can
 /// log or wrap it and return it as the response.
@@ -109,20 +84,13 @@ where
         );
         Box::pin(
             async move {
-                let user = user.await;
-                let body = match body {
-                    None => Ok(None),
-                    Some(body) => read_body(body.await).await.map(Some),
-                };
-                let (user, outcome) = match user {
-                    Err(err) => (
-                        None,
-                        Err(Error::Unauthorized(format!(
-                            "no signed-in user: {}",
-                            err.into()
-                        ))),
-                    ),
+                let (user, outcome) = match user.await {
+                    Err(err) => (None, Err(user_error(err.into()))),
                     Ok(user) => {
+                        let body = match body {
+                            None => Ok(None),
+                            Some(body) => read_body(&req, body.await).await.map(Some),
+                        };
                         let outcome = match body {
                             Ok(body) => issue::<U, I>(&req, &user, body.as_deref()).await,
                             Err(err) => Err(err),
@@ -137,7 +105,7 @@ where
                     Err(err) => tracing::warn!(
                         code = err.code(),
                         status = err.status(),
-                        error = %err,
+                        error = %err.to_error_info().message,
                         "refused an Ably credential"
                     ),
                 }
@@ -152,59 +120,13 @@ where
     }
 }
 
-async fn read_body(payload: Result<web::Payload, actix_web::Error>) -> Result<web::Bytes, Error> {
-    let payload = payload.map_err(|e| unreadable_body(e.to_string()))?;
-    match payload.to_bytes_limited(MAX_BODY_BYTES).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(unreadable_body(e.to_string())),
-        Err(_) => Err(Error::TooLarge(format!(
-            "the body is over {MAX_BODY_BYTES} bytes; token parameters are small"
-        ))),
-    }
-}
-
-fn unreadable_body(message: String) -> Error {
-    Error::BadRequest {
-        code: 40000,
-        message: format!("could not read the request body: {message}"),
-    }
-}
-
-/// Reads hints from the query string and, for POST, a form body (whose values win).
-pub fn request_hints(req: &HttpRequest, body: Option<&[u8]>) -> Result<Hints, Error> {
-    let query = req.query_string();
-    if query.len() > MAX_QUERY_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the query string is over {MAX_QUERY_BYTES} bytes; token parameters are small"
-        )));
-    }
-    let mut hints = Hints::from_urlencoded(query.as_bytes())?;
-    if let Some(body) = body.filter(|b| !b.is_empty()) {
-        let is_form = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_none_or(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        if is_form {
-            let form = Hints::from_urlencoded(body)?;
-            hints.ttl = form.ttl.or(hints.ttl);
-            hints.capability = form.capability.or(hints.capability);
-            hints.client_id = form.client_id.or(hints.client_id);
-        }
-    }
-    Ok(hints)
-}
-
 async fn issue<U, I>(req: &HttpRequest, user: &U, body: Option<&[u8]>) -> Result<Credential, Error>
 where
     U: AblyIdentity + 'static,
     I: TokenIssuer + 'static,
 {
     let hints = request_hints(req, body)?;
-    let mut grant = user.ably_grant()?;
-    if let Some(policy) = req.app_data::<GrantPolicy<U>>() {
-        grant = (policy.0)(req, user, grant)?;
-    }
+    let grant = apply_policies(req, user, user.ably_grant()?)?;
     let grant = grant.narrow(&hints)?;
     tracing::debug!(
         client_id = grant.client_id.as_ref().map(|c| c.as_str()),

@@ -50,6 +50,8 @@
 
 mod error;
 mod issued;
+mod policy;
+mod request;
 mod route;
 
 #[cfg(any(feature = "session", feature = "identity"))]
@@ -60,8 +62,9 @@ pub mod adapters;
 pub mod local;
 
 pub use error::{AblyError, ErrorRenderer, error_response};
-pub use issued::{
-    GrantPolicy, Issued, MAX_BODY_BYTES, MAX_QUERY_BYTES, credential_response, render_error,
-    request_hints,
+pub use issued::{Issued, credential_response, render_error};
+pub use policy::GrantPolicy;
+pub use request::{
+    BodyTimeout, DEFAULT_BODY_TIMEOUT, MAX_BODY_BYTES, MAX_QUERY_BYTES, request_hints,
 };
 pub use route::TokenRoute;

@@ -1,15 +1,34 @@
 //! The one-line token route.
 
 use crate::error::ErrorRenderer;
-use crate::issued::{ErrorBody, GrantPolicy, Issued};
-use ably_auth::{AblyIdentity, Error, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer};
+use crate::issued::{ErrorBody, Issued, render_error};
+use crate::policy::{GrantPolicy, RoutePolicy};
+use crate::request::BodyTimeout;
+use ably_auth::{
+    AblyIdentity, Error, ErrorInfo, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer,
+};
 use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The methods a token route answers.
+const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 
 /// An authUrl route for the app user type `U`, issuing credentials with `I`. It answers GET
-/// (hints in the query) and POST (hints form-encoded), as Ably SDKs call an authUrl.
+/// (hints in the query) and POST (hints form-encoded), as Ably SDKs call an authUrl, and HEAD
+/// like GET. OPTIONS gets `204` with an `Allow` header; any other method an Ably error, 405
+/// with code 40500 and the `Allow` header.
+///
+/// For each request the route extracts the user, then builds the grant in this order, each
+/// step working on what the one before produced: the identity's [`AblyIdentity`] grant, the
+/// app-wide [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare), the route's own
+/// [`policy`](TokenRoute::policy), and last the client's hints. Every registered policy runs;
+/// a refusal by any of them is the answer, no policy can lengthen the ttl or change the
+/// clientId (see [`GrantPolicy`]), and the hints can only narrow. A POST body must arrive within the [`body_timeout`](TokenRoute::body_timeout)
+/// and be at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
 ///
 /// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
 /// `ServiceConfig`:
@@ -36,6 +55,7 @@ pub struct TokenRoute<U, I> {
     issuer: web::Data<I>,
     policy: Option<GrantPolicy<U>>,
     error_body: Option<ErrorRenderer>,
+    body_timeout: BodyTimeout,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -56,11 +76,14 @@ where
             issuer,
             policy: None,
             error_body: None,
+            body_timeout: BodyTimeout::default(),
             _user: PhantomData,
         }
     }
 
-    /// Adjusts each grant before hints narrow it (see [`GrantPolicy`]).
+    /// Adjusts each grant before hints narrow it (see [`GrantPolicy`]). It runs after any
+    /// app-wide [`GrantPolicy`] in `app_data`, on what that one produced, and does not replace
+    /// it: a refusal by either is the answer.
     ///
     /// ```no_run
     /// # use ably_auth::{AblyIdentity, Grant, Key, Error, Operation::*};
@@ -91,6 +114,13 @@ where
         self
     }
 
+    /// How long to wait for a whole POST body before refusing it with HTTP 408, Ably code 40000
+    /// (default [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 5 s).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = BodyTimeout(timeout);
+        self
+    }
+
     /// Renders error responses your way (the default is Ably's `ErrorInfo` JSON).
     /// `Cache-Control: no-store` is added to whatever you return.
     pub fn error_body(
@@ -109,9 +139,11 @@ where
     }
 
     fn resource(self) -> actix_web::Resource {
-        let mut resource = web::resource(self.path).app_data(self.issuer);
+        let mut resource = web::resource(self.path)
+            .app_data(self.issuer)
+            .app_data(self.body_timeout);
         if let Some(policy) = self.policy {
-            resource = resource.app_data(policy);
+            resource = resource.app_data(RoutePolicy(policy));
         }
         if let Some(render) = self.error_body {
             resource = resource.app_data(ErrorBody(render));
@@ -119,6 +151,13 @@ where
         resource
             .route(web::get().to(respond::<U, I>))
             .route(web::post().to(respond::<U, I>))
+            .route(web::head().to(respond::<U, I>))
+            .route(
+                web::route()
+                    .method(actix_web::http::Method::OPTIONS)
+                    .to(options),
+            )
+            .default_service(web::to(method_not_allowed))
     }
 }
 
@@ -156,6 +195,29 @@ where
 
 async fn respond<U, I>(issued: Issued<U, I>) -> Issued<U, I> {
     issued
+}
+
+async fn options() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((ALLOW, HeaderValue::from_static(ALLOWED)))
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .finish()
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let err = Error::Ably(ErrorInfo::new(
+        40500,
+        405,
+        format!(
+            "method {} is not allowed on the token route; use GET (hints in the query) or POST (hints form-encoded)",
+            req.method()
+        ),
+    ));
+    let mut response = render_error(&req, &err);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(ALLOWED));
+    response
 }
 
 impl<U, I> HttpServiceFactory for TokenRoute<U, I>

@@ -40,3 +40,38 @@ impl FromRequest for User {
         )
     }
 }
+
+/// A user looked up by the `x-user` header, the way an app's store answers: `suspended` is
+/// refused with an Ably 403, `store-down` fails with a plain actix-web error, `bad-form` with
+/// actix-web's form error, and the extractor
+/// reads the cookies first (with `req.cookies()`), so a malformed `Cookie` header fails there.
+pub struct LookupUser(pub User);
+
+impl AblyIdentity for LookupUser {
+    fn ably_grant(&self) -> ably_auth::Result<Grant> {
+        self.0.ably_grant()
+    }
+}
+
+impl FromRequest for LookupUser {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<LookupUser, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Err(err) = req.cookies() {
+            return ready(Err(actix_web::error::ErrorBadRequest(err)));
+        }
+        let name = req.headers().get("x-user").and_then(|v| v.to_str().ok());
+        ready(match name {
+            Some("suspended") => {
+                Err(AblyError::from(Error::Forbidden("this account is suspended".into())).into())
+            }
+            Some("store-down") => Err(actix_web::error::ErrorServiceUnavailable(
+                "the user store is down",
+            )),
+            // What actix-web's `web::Form` answers for a body that is not a form.
+            Some("bad-form") => Err(actix_web::error::UrlencodedError::ContentType.into()),
+            Some(name) => Ok(LookupUser(User(name.to_owned()))),
+            None => Err(AblyError::from(Error::Unauthorized("sign in first".into())).into()),
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! Per-request grant policies: the app-wide ones in `app_data` and the route's own.
+
+use ably_auth::{Error, Grant};
+use actix_web::{HttpRequest, web};
+use std::sync::Arc;
+
+/// An app's hook to adjust the grant per request, after the identity's [`AblyIdentity`] grant
+/// and before the client's hints narrow it: refuse by feature flag, add a channel, shorten the
+/// ttl.
+///
+/// # Where to put it
+///
+/// * App-wide, in `app_data`, bare or wrapped in `web::Data` (both are found):
+///   `App::new().app_data(GrantPolicy::new(f))` or
+///   `App::new().app_data(web::Data::new(GrantPolicy::new(f)))`.
+///   It applies to every [`TokenRoute`](crate::TokenRoute) and [`Issued`](crate::Issued)
+///   extractor for the same user type `U`.
+/// * On one route, with [`TokenRoute::policy`](crate::TokenRoute::policy).
+///
+/// # Order, and why it fails closed
+///
+/// For each request: the identity's grant, then the app-wide policy in `web::Data` form, then
+/// the bare app-wide policy, then the route's policy, then the client's hints. Every policy
+/// that is registered runs; none replaces another. Each one is handed what the step before it
+/// produced, so:
+///
+/// * a refusal (`Err`) from any policy is the answer, and no later policy runs;
+/// * the ttl never grows along the chain: a policy that returns a longer ttl than it was given
+///   gets the shorter one;
+/// * the clientId never changes: a policy may drop it (an anonymous credential) or narrow a
+///   wildcard to one clientId, but may not set another, which is refused with 40102 (HTTP 403);
+/// * the capability a policy returns is what the next step sees, so a policy may add a channel
+///   (a beta channel for testers); the client's hints then narrow it, and Ably still limits it
+///   to the key's capability.
+///
+/// Like all actix-web `app_data`, a `GrantPolicy<U>` registered on a scope hides one of the
+/// same form registered on the `App`; build one policy that does both with
+/// [`GrantPolicy::then`] rather than registering two at different levels.
+///
+/// [`AblyIdentity`]: ably_auth::AblyIdentity
+pub struct GrantPolicy<U>(Arc<PolicyFn<U>>);
+
+/// The function behind a [`GrantPolicy`].
+type PolicyFn<U> = dyn Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync;
+
+impl<U: 'static> GrantPolicy<U> {
+    /// Wraps a policy function.
+    pub fn new(
+        f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
+    ) -> GrantPolicy<U> {
+        GrantPolicy(Arc::new(f))
+    }
+
+    /// This policy, then `next` on its result, with the same rules as between an app-wide and
+    /// a route policy (a refusal ends the chain, the ttl can only shrink, the clientId can't
+    /// change).
+    pub fn then(self, next: GrantPolicy<U>) -> GrantPolicy<U> {
+        GrantPolicy::new(move |req, user, grant| {
+            let grant = self.apply(req, user, grant)?;
+            next.apply(req, user, grant)
+        })
+    }
+
+    /// Runs the policy on `grant` and holds its result to the chain's rules.
+    fn apply(&self, req: &HttpRequest, user: &U, grant: Grant) -> Result<Grant, Error> {
+        let before_ttl = grant.ttl;
+        let before_client = grant.client_id.clone();
+        let mut after = (self.0)(req, user, grant)?;
+        after.ttl = after.ttl.min(before_ttl);
+        let kept = match (&before_client, &after.client_id) {
+            // Dropped: an anonymous credential.
+            (_, None) => true,
+            // Kept, or a wildcard narrowed to one clientId.
+            (Some(before), Some(after)) => before == after || before.is_wildcard(),
+            (None, Some(_)) => false,
+        };
+        if let (false, Some(after_client)) = (kept, &after.client_id) {
+            return Err(Error::ClientIdMismatch {
+                status: 403,
+                message: format!(
+                    "a grant policy set the clientId {:?} on a grant for {:?}; a policy may narrow or refuse, never change who the user is",
+                    after_client.as_str(),
+                    before_client.as_ref().map(|c| c.as_str()),
+                ),
+            });
+        }
+        Ok(after)
+    }
+}
+
+impl<U> Clone for GrantPolicy<U> {
+    fn clone(&self) -> Self {
+        GrantPolicy(self.0.clone())
+    }
+}
+
+/// The policy of one [`TokenRoute`](crate::TokenRoute), kept apart from the app-wide
+/// [`GrantPolicy`] so that neither hides the other in `app_data`.
+pub(crate) struct RoutePolicy<U>(pub GrantPolicy<U>);
+
+/// Runs every applicable policy on the identity's grant, in the documented order.
+pub(crate) fn apply_policies<U: 'static>(
+    req: &HttpRequest,
+    user: &U,
+    mut grant: Grant,
+) -> Result<Grant, Error> {
+    if let Some(policy) = req.app_data::<web::Data<GrantPolicy<U>>>() {
+        grant = policy.apply(req, user, grant)?;
+    }
+    if let Some(policy) = req.app_data::<GrantPolicy<U>>() {
+        grant = policy.apply(req, user, grant)?;
+    }
+    if let Some(RoutePolicy(policy)) = req.app_data::<RoutePolicy<U>>() {
+        grant = policy.apply(req, user, grant)?;
+    }
+    Ok(grant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ably_auth::{Capability, ClientId};
+    use std::time::Duration;
+
+    fn grant(client_id: Option<ClientId>) -> Grant {
+        Grant::new(
+            client_id,
+            Capability::all_channels(),
+            Duration::from_secs(60),
+        )
+    }
+
+    /// A policy that sets the clientId to `to`, applied to a grant for `from`.
+    fn set_client_id(from: Option<ClientId>, to: Option<&'static str>) -> Result<Grant, Error> {
+        let policy = GrantPolicy::new(move |_: &HttpRequest, _: &(), mut grant: Grant| {
+            grant.client_id = to.map(|id| match id {
+                "*" => ClientId::wildcard(),
+                id => ClientId::new(id).unwrap(),
+            });
+            Ok(grant)
+        });
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        policy.apply(&req, &(), grant(from))
+    }
+
+    #[test]
+    fn a_policy_can_narrow_the_client_id_but_not_change_it() {
+        let alice = || Some(ClientId::new("alice").unwrap());
+        // Kept, dropped, or a wildcard narrowed to one clientId.
+        assert!(set_client_id(alice(), Some("alice")).is_ok());
+        assert_eq!(set_client_id(alice(), None).unwrap().client_id, None);
+        let narrowed = set_client_id(Some(ClientId::wildcard()), Some("bob")).unwrap();
+        assert_eq!(narrowed.client_id.unwrap().as_str(), "bob");
+        // Another user, the wildcard, or an identity for an anonymous grant: 40102, 403.
+        for (from, to) in [
+            (alice(), "bob"),
+            (alice(), "*"),
+            (None, "alice"),
+            (None, "*"),
+        ] {
+            let err = set_client_id(from, Some(to)).unwrap_err();
+            assert_eq!((err.code(), err.status()), (40102, 403), "{to}");
+        }
+    }
+}
