@@ -19,19 +19,24 @@ use std::sync::Arc;
 ///
 /// # Order, and why it fails closed
 ///
-/// For each request: the identity's grant, then the app-wide policy in `web::Data` form, then
-/// the bare app-wide policy, then the route's policy, then the client's hints. Every policy
+/// For each request: the identity's grant, then the route's policy, then the app-wide policy
+/// in `web::Data` form, then the bare app-wide policy, then the client's hints. Every policy
 /// that is registered runs; none replaces another. Each one is handed what the step before it
-/// produced, so:
+/// produced, and:
 ///
 /// * a refusal (`Err`) from any policy is the answer, and no later policy runs;
 /// * the ttl never grows along the chain: a policy that returns a longer ttl than it was given
 ///   gets the shorter one;
 /// * the clientId never changes: a policy may drop it (an anonymous credential) or narrow a
 ///   wildcard to one clientId, but may not set another, which is refused with 40102 (HTTP 403);
-/// * the capability a policy returns is what the next step sees, so a policy may add a channel
-///   (a beta channel for testers); the client's hints then narrow it, and Ably still limits it
-///   to the key's capability.
+/// * the route's policy may add a channel (a beta channel on this route); an app-wide policy
+///   can only narrow the capability it is given (what it returns is intersected with what it
+///   got, and nothing left is refused with 40160, HTTP 403). App-wide policies run last, so
+///   nothing a route adds gets past them, and what they remove stays removed. The client's
+///   hints then narrow the result, and Ably still limits it to the key's capability.
+///
+/// So a route's policy and an app-wide one combine by taking the stricter of the two: an
+/// allow-all route policy under a deny-all app-wide policy is refused.
 ///
 /// Like all actix-web `app_data`, a `GrantPolicy<U>` registered on a scope hides one of the
 /// same form registered on the `App`; build one policy that does both with
@@ -51,22 +56,43 @@ impl<U: 'static> GrantPolicy<U> {
         GrantPolicy(Arc::new(f))
     }
 
-    /// This policy, then `next` on its result, with the same rules as between an app-wide and
-    /// a route policy (a refusal ends the chain, the ttl can only shrink, the clientId can't
-    /// change).
+    /// This policy, then `next` on its result, with the same rules as between a route's policy
+    /// and an app-wide one: a refusal ends the chain, the ttl can only shrink, the clientId
+    /// can't change, and `next` can only narrow the capability this one returns.
     pub fn then(self, next: GrantPolicy<U>) -> GrantPolicy<U> {
         GrantPolicy::new(move |req, user, grant| {
-            let grant = self.apply(req, user, grant)?;
-            next.apply(req, user, grant)
+            let grant = self.apply(req, user, grant, Widen::May)?;
+            next.apply(req, user, grant, Widen::Never)
         })
     }
 
     /// Runs the policy on `grant` and holds its result to the chain's rules.
-    fn apply(&self, req: &HttpRequest, user: &U, grant: Grant) -> Result<Grant, Error> {
+    fn apply(
+        &self,
+        req: &HttpRequest,
+        user: &U,
+        grant: Grant,
+        widen: Widen,
+    ) -> Result<Grant, Error> {
         let before_ttl = grant.ttl;
         let before_client = grant.client_id.clone();
+        let before_capability = match widen {
+            Widen::May => None,
+            Widen::Never => Some(grant.capability.clone()),
+        };
         let mut after = (self.0)(req, user, grant)?;
         after.ttl = after.ttl.min(before_ttl);
+        if let Some(before) = before_capability {
+            after.capability = after.capability.intersect(&before);
+            if after.capability.is_empty() {
+                return Err(Error::CapabilityDenied {
+                    status: 403,
+                    message: format!(
+                        "an app-wide grant policy left nothing of the capability {before}"
+                    ),
+                });
+            }
+        }
         let kept = match (&before_client, &after.client_id) {
             // Dropped: an anonymous credential.
             (_, None) => true,
@@ -94,6 +120,15 @@ impl<U> Clone for GrantPolicy<U> {
     }
 }
 
+/// Whether a policy may add to the capability it is given.
+#[derive(Clone, Copy)]
+enum Widen {
+    /// The route's own policy (and the first of a [`GrantPolicy::then`] chain).
+    May,
+    /// App-wide policies, and every later policy of a chain: narrow or refuse.
+    Never,
+}
+
 /// The policy of one [`TokenRoute`](crate::TokenRoute), kept apart from the app-wide
 /// [`GrantPolicy`] so that neither hides the other in `app_data`.
 pub(crate) struct RoutePolicy<U>(pub GrantPolicy<U>);
@@ -104,14 +139,14 @@ pub(crate) fn apply_policies<U: 'static>(
     user: &U,
     mut grant: Grant,
 ) -> Result<Grant, Error> {
+    if let Some(RoutePolicy(policy)) = req.app_data::<RoutePolicy<U>>() {
+        grant = policy.apply(req, user, grant, Widen::May)?;
+    }
     if let Some(policy) = req.app_data::<web::Data<GrantPolicy<U>>>() {
-        grant = policy.apply(req, user, grant)?;
+        grant = policy.apply(req, user, grant, Widen::Never)?;
     }
     if let Some(policy) = req.app_data::<GrantPolicy<U>>() {
-        grant = policy.apply(req, user, grant)?;
-    }
-    if let Some(RoutePolicy(policy)) = req.app_data::<RoutePolicy<U>>() {
-        grant = policy.apply(req, user, grant)?;
+        grant = policy.apply(req, user, grant, Widen::Never)?;
     }
     Ok(grant)
 }
@@ -140,7 +175,7 @@ mod tests {
             Ok(grant)
         });
         let req = actix_web::test::TestRequest::default().to_http_request();
-        policy.apply(&req, &(), grant(from))
+        policy.apply(&req, &(), grant(from), Widen::May)
     }
 
     #[test]

@@ -24,11 +24,13 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 ///
 /// For each request the route extracts the user, then builds the grant in this order, each
 /// step working on what the one before produced: the identity's [`AblyIdentity`] grant, the
-/// app-wide [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare), the route's own
-/// [`policy`](TokenRoute::policy), and last the client's hints. Every registered policy runs;
-/// a refusal by any of them is the answer, no policy can lengthen the ttl or change the
-/// clientId (see [`GrantPolicy`]), and the hints can only narrow. A POST body must arrive within the [`body_timeout`](TokenRoute::body_timeout)
-/// and be at most [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
+/// route's own [`policy`](TokenRoute::policy) (which may add a channel), the app-wide
+/// [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare; these can only narrow), and
+/// last the client's hints. Every registered policy runs; a refusal by any of them is the
+/// answer, no policy can lengthen the ttl or change the clientId (see [`GrantPolicy`]), and
+/// the hints can only narrow. A POST body must arrive within the
+/// [`body_timeout`](TokenRoute::body_timeout) and be at most
+/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
 ///
 /// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
 /// `ServiceConfig`:
@@ -81,9 +83,10 @@ where
         }
     }
 
-    /// Adjusts each grant before hints narrow it (see [`GrantPolicy`]). It runs after any
-    /// app-wide [`GrantPolicy`] in `app_data`, on what that one produced, and does not replace
-    /// it: a refusal by either is the answer.
+    /// Adjusts each grant of this route (see [`GrantPolicy`]): it may refuse, shorten the ttl,
+    /// or add a channel. It runs on the identity's grant, before any app-wide
+    /// [`GrantPolicy`] in `app_data`, which then narrows its result or refuses: it adds to an
+    /// app-wide policy, never replaces it, and a refusal by either is the answer.
     ///
     /// ```no_run
     /// # use ably_auth::{AblyIdentity, Grant, Key, Error, Operation::*};

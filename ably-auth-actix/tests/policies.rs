@@ -128,26 +128,37 @@ async fn both_forms_registered_both_run() {
     assert_eq!(call!(&app, "/plain", "alice").0, 200);
 }
 
+/// The route's policy shapes the grant first; the app-wide policy runs on its result and can
+/// only narrow it.
 #[actix_web::test]
-async fn app_wide_runs_first_and_the_route_policy_sees_its_result() {
-    // The app-wide policy shortens the ttl to 10 minutes and adds `app:*`; the route's policy
-    // refuses unless it sees `app:*`, adds `route:*` and asks for a 2 h ttl, which the chain
-    // holds to the shorter one.
+async fn the_route_policy_shapes_and_app_wide_policies_only_narrow() {
+    // The route's policy adds `route:*` and `beta:*` and asks for a 2 h ttl. The app-wide
+    // policy refuses unless it sees `route:*`, removes `beta:*`, tries to add `app:*` and
+    // shortens the ttl to 10 minutes.
     let app = test::init_service(
         App::new()
             .app_data(GrantPolicy::new(
                 |_: &HttpRequest, _: &User, mut grant: Grant| {
+                    if grant.capability.get("route:*").is_none() {
+                        return Err(Error::Forbidden("the route's policy has not run".into()));
+                    }
+                    let mut narrowed = Capability::new();
+                    for (resource, operations) in grant.capability.iter() {
+                        if resource.as_str() != "beta:*" {
+                            narrowed = narrowed.grant(resource.as_str(), operations)?;
+                        }
+                    }
+                    grant.capability = narrowed.grant("app:*", [Subscribe])?;
                     grant.ttl = Duration::from_secs(600);
-                    grant.capability = grant.capability.grant("app:*", [Subscribe])?;
                     Ok(grant)
                 },
             ))
             .service(TokenRoute::<User, _>::new("/ordered", issuer()).policy(
                 |_: &HttpRequest, _: &User, mut grant: Grant| {
-                    if grant.capability.get("app:*").is_none() {
-                        return Err(Error::Forbidden("the app-wide policy has not run".into()));
-                    }
-                    grant.capability = grant.capability.grant("route:*", [Subscribe])?;
+                    grant.capability = grant
+                        .capability
+                        .grant("route:*", [Subscribe])?
+                        .grant("beta:*", [Subscribe])?;
                     grant.ttl = Duration::from_secs(7200);
                     Ok(grant)
                 },
@@ -159,8 +170,37 @@ async fn app_wide_runs_first_and_the_route_policy_sees_its_result() {
     let request = TokenRequest::from_json(&body).unwrap();
     assert_eq!(request.ttl, Some(600_000));
     let capability = Capability::parse(request.capability.as_deref().unwrap()).unwrap();
-    assert_eq!(capability.get("app:*"), Some([Subscribe].into()));
     assert_eq!(capability.get("route:*"), Some([Subscribe].into()));
+    assert_eq!(
+        capability.get("beta:*"),
+        None,
+        "removed app-wide, not re-added"
+    );
+    assert_eq!(
+        capability.get("app:*"),
+        None,
+        "an app-wide policy can't widen"
+    );
+    assert!(capability.get("user:alice").is_some());
+}
+
+/// An app-wide policy that leaves nothing of the capability refuses (40160), rather than
+/// issuing an empty or a wider credential.
+#[actix_web::test]
+async fn an_app_wide_policy_that_removes_everything_refuses() {
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(GrantPolicy::new(
+                |_: &HttpRequest, _: &User, mut grant: Grant| {
+                    grant.capability = Capability::new().grant("elsewhere", [Publish])?;
+                    Ok(grant)
+                },
+            )))
+            .service(TokenRoute::<User, _>::new("/emptied", issuer())),
+    )
+    .await;
+    let (status, body) = call!(&app, "/emptied", "alice");
+    assert_forbidden(status, &body, 40160);
 }
 
 #[actix_web::test]
