@@ -262,6 +262,11 @@ mod tests {
             "appId.keyId:a:b",
             "appId.keyId:se.cret",
             " appId.keyId:secret",
+            // Control characters that are not whitespace: a key name goes into signed text.
+            "appId.key\u{0}Id:secret",
+            "appId.keyId\u{7f}:secret",
+            "appId.keyId:sec\u{1b}ret",
+            "appId.keyId\u{85}:secret",
         ] {
             let err = Key::parse(bad).unwrap_err();
             assert_eq!((err.code(), err.status()), (40101, 401), "{bad:?}");
