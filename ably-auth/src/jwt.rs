@@ -283,6 +283,29 @@ mod tests {
     use super::*;
     use crate::test_vectors;
 
+    /// A repeated extra claim keeps its last value, once; other claims keep theirs.
+    #[test]
+    fn a_repeated_claim_keeps_the_last_value() {
+        let key = Key::parse("appId.keyId:keySecret").unwrap();
+        let jwt = JwtBuilder::new(&key)
+            .claim("a", 1)
+            .unwrap()
+            .claim("b", 2)
+            .unwrap()
+            .claim("a", 3)
+            .unwrap()
+            .sign()
+            .unwrap();
+        let payload = jwt.split('.').nth(1).unwrap();
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        let text = String::from_utf8(payload).unwrap();
+        let claims: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!((claims["a"].clone(), claims["b"].clone()), (3.into(), 2.into()));
+        assert_eq!(text.matches("\"a\":").count(), 1, "{text}");
+    }
+
     /// Every vector in `ably-auth/vectors/jwt.json` (Node crypto HS256) reproduces exactly.
     #[test]
     fn reproduces_jwt_vectors() {
