@@ -302,7 +302,10 @@ mod tests {
             .unwrap();
         let text = String::from_utf8(payload).unwrap();
         let claims: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!((claims["a"].clone(), claims["b"].clone()), (3.into(), 2.into()));
+        assert_eq!(
+            (claims["a"].clone(), claims["b"].clone()),
+            (3.into(), 2.into())
+        );
         assert_eq!(text.matches("\"a\":").count(), 1, "{text}");
     }
 
