@@ -1,19 +1,11 @@
-//! `#[derive(AblyIdentity)]`.
+//! `#[derive(AblyIdentity)]`: the impl for a validated user struct.
 
-use crate::attr::{self, Site};
-use crate::err;
-use crate::{fallback, types};
-use darling::error::Accumulator;
+use super::types;
+use crate::internals::identity::{Identity, Marked};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Ident, Type, parse_quote_spanned};
-
-/// A field with `#[ably(client_id)]` or `#[ably(role)]`.
-struct Marked<'a> {
-    ident: &'a Ident,
-    ty: &'a Type,
-}
+use syn::{DeriveInput, Ident, Type, parse_quote_spanned};
 
 /// Adds `ty: bound` to the impl's where-clause when `ty` mentions one of the type parameters.
 fn require(generics: &mut syn::Generics, params: &[Ident], ty: &Type, bound: &TokenStream) {
@@ -25,156 +17,16 @@ fn require(generics: &mut syn::Generics, params: &[Ident], ty: &Type, bound: &To
     }
 }
 
-pub fn derive(input: &DeriveInput) -> TokenStream {
-    crate::run(input, expand, fallback::identity)
-}
-
-fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
+/// The `AblyIdentity` impl of `input`, validated as `identity`.
+pub fn expand(input: &DeriveInput, identity: Identity) -> TokenStream {
     let name = &input.ident;
-    let fields = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => named,
-            Fields::Unnamed(unnamed) => {
-                acc.push(err(
-                    unnamed.span(),
-                    format!(
-                        "`#[derive(AblyIdentity)]` needs named fields, so that attributes and \
-                         templates can name them: write `struct {name} {{ #[ably(client_id)] id: String }}`"
-                    ),
-                ));
-                return None;
-            }
-            Fields::Unit => {
-                acc.push(err(
-                    name.span(),
-                    format!(
-                        "`#[derive(AblyIdentity)]` needs a struct with a clientId field: write \
-                         `struct {name} {{ #[ably(client_id)] id: String }}`"
-                    ),
-                ));
-                return None;
-            }
-        },
-        Data::Enum(data) => {
-            acc.push(err(
-                data.enum_token.span,
-                "`#[derive(AblyIdentity)]` is for the user struct, such as \
-                 `struct User { #[ably(client_id)] id: String }`; for an enum of roles, \
-                 derive `AblyRole` instead",
-            ));
-            return None;
-        }
-        Data::Union(data) => {
-            acc.push(err(
-                data.union_token.span,
-                "`#[derive(AblyIdentity)]` can't be used on a union; use a struct with named \
-                 fields, such as `struct User { #[ably(client_id)] id: String }`",
-            ));
-            return None;
-        }
-    };
-
-    let attrs = attr::parse(&input.attrs, Site::Identity, acc);
-    let mut client_id: Option<Marked> = None;
-    let mut role: Option<Marked> = None;
-    let mut broken_field = false;
-    for field in &fields.named {
-        let ident = field.ident.as_ref().expect("named field");
-        let marks = attr::parse(&field.attrs, Site::Field, acc);
-        broken_field |= marks.broken;
-        let this = || Marked {
-            ident,
-            ty: &field.ty,
-        };
-        if let Some(span) = marks.client_id {
-            match &client_id {
-                Some(first) => acc.push(err(
-                    span,
-                    format!(
-                        "a second `#[ably(client_id)]`: the clientId is already field `{}`; \
-                         keep one",
-                        first.ident
-                    ),
-                )),
-                None => client_id = Some(this()),
-            }
-        }
-        if let Some(span) = marks.role {
-            if marks.client_id.is_some() {
-                acc.push(err(
-                    span,
-                    "a field can't be both the clientId and the role; put `#[ably(role)]` on \
-                     the role field",
-                ));
-            } else {
-                match &role {
-                    Some(first) => acc.push(err(
-                        span,
-                        format!(
-                            "a second `#[ably(role)]`: the role is already field `{}`; a user \
-                             has one role field",
-                            first.ident
-                        ),
-                    )),
-                    None => role = Some(this()),
-                }
-            }
-        }
-    }
-    let Some(client_id) = client_id else {
-        if broken_field {
-            // A misspelt `#[ably(client_id)]` has been reported already.
-            return None;
-        }
-        acc.push(err(
-            name.span(),
-            format!(
-                "`{name}` has no clientId field: mark one with `#[ably(client_id)]` (any \
-                 `Display` type, or an `Option` of one for users who may be anonymous)"
-            ),
-        ));
-        return None;
-    };
-
-    // Every field a template names must exist.
-    let names: Vec<String> = fields
-        .named
-        .iter()
-        .filter_map(|f| f.ident.as_ref().map(Ident::to_string))
-        .collect();
-    let mut used: Vec<&syn::Field> = Vec::new();
-    for rule in &attrs.rules {
-        for field in rule.template.fields() {
-            match fields
-                .named
-                .iter()
-                .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
-            {
-                Some(f) => {
-                    if !used.iter().any(|u| u.ident == f.ident) {
-                        used.push(f);
-                    }
-                }
-                None => {
-                    let mut message = format!("`{{{field}}}` names no field of `{name}`");
-                    if let Some(best) =
-                        crate::suggest::closest(field, names.iter().map(String::as_str))
-                    {
-                        message.push_str(&format!("; did you mean `{{{best}}}`?"));
-                    }
-                    message.push_str(&format!(
-                        " Templates can use `{{client_id}}` and the fields {}",
-                        names
-                            .iter()
-                            .map(|n| format!("`{{{n}}}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                    acc.push(err(rule.lit.span(), message));
-                }
-            }
-        }
-    }
+    let Identity {
+        client_id,
+        role,
+        used,
+        rules,
+        ttl,
+    } = identity;
     let params = types::type_params(&input.generics);
     let mut generics = input.generics.clone();
     let display = quote!(::ably_auth::__private::Display);
@@ -244,16 +96,16 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
         })
     };
 
-    let rules = crate::rules_table(attr::merge(attrs.rules));
-    let ttl = match attrs.ttl {
-        Some((ms, _)) => {
+    let rules = super::rules_table(&rules);
+    let ttl = match ttl {
+        Some(ms) => {
             quote!(::ably_auth::__private::Some(::ably_auth::__private::Duration::from_millis(#ms)))
         }
         None => quote!(::ably_auth::__private::None),
     };
 
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    Some(quote! {
+    quote! {
         #[automatically_derived]
         impl #impl_generics ::ably_auth::__private::AblyIdentity for #name #ty_generics #where_clause {
             fn ably_grant(&self) -> ::ably_auth::__private::Result<::ably_auth::__private::Grant> {
@@ -267,5 +119,5 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
                 )
             }
         }
-    })
+    }
 }
