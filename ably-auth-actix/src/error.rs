@@ -1,6 +1,6 @@
 //! Ably-shaped error responses.
 
-use ably_auth::Error;
+use ably_auth::{Error, ErrorInfo};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -58,8 +58,18 @@ pub(crate) fn status_of(err: &Error) -> StatusCode {
 
 /// The default error response: Ably `ErrorInfo` JSON and headers.
 pub fn error_response(err: &Error) -> HttpResponse {
-    let info = err.to_error_info();
-    let mut response = HttpResponse::build(status_of(err));
+    error_info_response(&err.to_error_info())
+}
+
+/// Ably's error response for `info`, the one renderer of the crate (the route and the local
+/// endpoint both answer with it): the `{"error":{…}}` JSON with `content-type:
+/// application/json` exactly, the status `info.status_code`, `Cache-Control: no-store`, and
+/// the `X-Ably-ErrorCode` / `X-Ably-ErrorMessage` headers (the message made header-safe by
+/// [`header_safe`]).
+pub(crate) fn error_info_response(info: &ErrorInfo) -> HttpResponse {
+    let status =
+        StatusCode::from_u16(info.status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
     response
         .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))

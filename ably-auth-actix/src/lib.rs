@@ -6,8 +6,15 @@
 //!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
 //!   `ErrorInfo` errors with the right status.
 //! * [`Issued`]: the extractor the route is built on, for handlers of your own.
-//! * [`local`] (feature `local-ably`): an in-process Ably token endpoint for development and
-//!   tests.
+#![cfg_attr(
+    feature = "local-ably",
+    doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
+)]
+#![cfg_attr(
+    not(feature = "local-ably"),
+    doc = "* `local` (feature `local-ably`, off by default): an in-process Ably token endpoint"
+)]
+//!   for development and tests.
 //!
 //! ```no_run
 //! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};

@@ -53,18 +53,11 @@
 //! that causes it.
 #![forbid(unsafe_code)]
 
-mod attr;
-mod fallback;
-mod identity;
-mod ops;
-mod role;
-mod suggest;
-mod template;
-mod ttl;
-mod types;
+mod expand;
+mod internals;
 
+use darling::error::Accumulator;
 use proc_macro::TokenStream;
-use quote::quote;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `ably_auth::AblyIdentity` for a struct with named fields. See the re-export in
@@ -72,7 +65,7 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(AblyIdentity, attributes(ably))]
 pub fn derive_ably_identity(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    identity::derive(&input).into()
+    run(&input, identity, expand::fallback::identity).into()
 }
 
 /// Derives `ably_auth::AblyRole` for an enum whose variants carry
@@ -80,39 +73,31 @@ pub fn derive_ably_identity(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(AblyRole, attributes(ably))]
 pub fn derive_ably_role(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    role::derive(&input).into()
+    run(&input, role, expand::fallback::role).into()
 }
 
-/// Runs a derive's `expand`, collecting its errors; after any error, emits them with the
-/// `fallback` stub impl so the author sees only the derive's own errors.
+/// `#[derive(AblyIdentity)]`: validation, then expansion.
+fn identity(input: &DeriveInput, acc: &mut Accumulator) -> Option<proc_macro2::TokenStream> {
+    internals::identity::validate(input, acc).map(|model| expand::identity::expand(input, model))
+}
+
+/// `#[derive(AblyRole)]`: validation, then expansion.
+fn role(input: &DeriveInput, acc: &mut Accumulator) -> Option<proc_macro2::TokenStream> {
+    internals::role::validate(input, acc).map(|variants| expand::role::expand(input, &variants))
+}
+
+/// Runs a derive (validation, then expansion), collecting its errors; after any error, emits
+/// them with the `fallback` stub impl so the author sees only the derive's own errors.
 fn run(
     input: &DeriveInput,
-    expand: fn(&DeriveInput, &mut darling::error::Accumulator) -> Option<proc_macro2::TokenStream>,
+    derive: fn(&DeriveInput, &mut Accumulator) -> Option<proc_macro2::TokenStream>,
     fallback: fn(&DeriveInput, proc_macro2::TokenStream) -> proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let mut acc = darling::Error::accumulator();
-    let expanded = expand(input, &mut acc);
+    let expanded = derive(input, &mut acc);
     match (acc.finish(), expanded) {
         (Ok(()), Some(tokens)) => tokens,
         (Err(errors), _) => fallback(input, errors.write_errors()),
         (Ok(()), None) => fallback(input, proc_macro2::TokenStream::new()),
     }
-}
-
-/// A compile error at `span`.
-fn err(span: proc_macro2::Span, message: impl std::fmt::Display) -> darling::Error {
-    darling::Error::custom(message).with_span(&span)
-}
-
-/// `&[GrantRule { .. }, ..]` for a `static` table.
-fn rules_table(rules: Vec<attr::Rule>) -> proc_macro2::TokenStream {
-    let rules = rules.iter().map(|rule| {
-        let resource = rule.template.to_tokens();
-        let operations = rule.ops.to_tokens();
-        quote!(::ably_auth::__private::GrantRule {
-            resource: #resource,
-            operations: #operations,
-        })
-    });
-    quote!(&[#(#rules),*])
 }

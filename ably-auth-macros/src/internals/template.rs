@@ -1,8 +1,5 @@
 //! Resource templates such as `"user:{client_id}"`, parsed and validated at compile time.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 /// One piece of a template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
@@ -142,16 +139,6 @@ impl Template {
             ));
         }
         Ok(())
-    }
-
-    /// `&[TemplatePart, ...]` for a static table.
-    pub fn to_tokens(&self) -> TokenStream {
-        let parts = self.parts.iter().map(|p| match p {
-            Part::Literal(s) => quote!(::ably_auth::__private::TemplatePart::Literal(#s)),
-            Part::ClientId => quote!(::ably_auth::__private::TemplatePart::ClientId),
-            Part::Field(name) => quote!(::ably_auth::__private::TemplatePart::Field(#name)),
-        });
-        quote!(&[#(#parts),*])
     }
 }
 

@@ -1,19 +1,24 @@
-//! `#[derive(AblyRole)]`.
+//! `#[derive(AblyRole)]`: the role enum, read and validated.
 
-use crate::attr::{self, Site};
-use crate::err;
-use crate::fallback;
+use super::attr::{self, Rule, Site};
+use super::err;
 use darling::error::Accumulator;
-use proc_macro2::TokenStream;
-use quote::quote;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput};
+use syn::{Data, DeriveInput, Ident};
 
-pub fn derive(input: &DeriveInput) -> TokenStream {
-    crate::run(input, expand, fallback::role)
+/// One variant of a role enum, validated.
+pub struct Variant<'a> {
+    /// The variant's name.
+    pub ident: &'a Ident,
+    /// Its grants, a resource granted twice merged into one rule.
+    pub rules: Vec<Rule>,
+    /// Its ttl in milliseconds.
+    pub ttl: Option<u64>,
 }
 
-fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
+/// Reads and validates the enum, pushing every problem to `acc`. `None` when it can't be
+/// expanded at all; otherwise its variants, in order (which `acc` may still reject).
+pub fn validate<'a>(input: &'a DeriveInput, acc: &mut Accumulator) -> Option<Vec<Variant<'a>>> {
     let name = &input.ident;
     let data = match &input.data {
         Data::Enum(data) => data,
@@ -45,8 +50,7 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
         ));
     }
 
-    let mut rules_arms = Vec::new();
-    let mut ttl_arms = Vec::new();
+    let mut variants = Vec::new();
     for variant in &data.variants {
         for a in variant
             .fields
@@ -74,38 +78,11 @@ fn expand(input: &DeriveInput, acc: &mut Accumulator) -> Option<TokenStream> {
                 ));
             }
         }
-        let ident = &variant.ident;
-        let rules = crate::rules_table(attr::merge(attrs.rules));
-        rules_arms.push(quote! {
-            Self::#ident { .. } => {
-                static RULES: &[::ably_auth::__private::GrantRule] = #rules;
-                RULES
-            }
+        variants.push(Variant {
+            ident: &variant.ident,
+            rules: attr::merge(attrs.rules),
+            ttl: attrs.ttl.map(|(ms, _)| ms),
         });
-        let ttl = match attrs.ttl {
-            Some((ms, _)) => quote!(::ably_auth::__private::Some(
-                ::ably_auth::__private::Duration::from_millis(#ms)
-            )),
-            None => quote!(::ably_auth::__private::None),
-        };
-        ttl_arms.push(quote!(Self::#ident { .. } => #ttl,));
     }
-
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    Some(quote! {
-        #[automatically_derived]
-        impl #impl_generics ::ably_auth::__private::AblyRole for #name #ty_generics #where_clause {
-            fn ably_rules(&self) -> &'static [::ably_auth::__private::GrantRule] {
-                match *self {
-                    #(#rules_arms)*
-                }
-            }
-
-            fn ably_ttl(&self) -> ::ably_auth::__private::Option<::ably_auth::__private::Duration> {
-                match *self {
-                    #(#ttl_arms)*
-                }
-            }
-        }
-    })
+    Some(variants)
 }

@@ -1,9 +1,9 @@
 //! Reading `#[ably(...)]` attributes. Every problem is pushed to the accumulator with the
 //! span of the offending token; parsing goes on with the next item.
 
-use crate::err;
-use crate::ops::{self, OpName, OpSet};
-use crate::template::Template;
+use super::err;
+use super::ops::{self, OpName, OpSet};
+use super::template::Template;
 use darling::error::Accumulator;
 use proc_macro2::{Span, TokenTree};
 use syn::ext::IdentExt;
@@ -179,7 +179,7 @@ fn parse_item(
             if out.ttl.is_some() {
                 acc.push(err(lit.span(), "`ttl` is set twice; keep one"));
             }
-            match crate::ttl::parse(&lit.value()) {
+            match super::ttl::parse(&lit.value()) {
                 Ok(ms) => out.ttl = Some((ms, lit.span())),
                 Err(message) => acc.push(err(lit.span(), message)),
             }
@@ -240,7 +240,7 @@ fn misplaced(name: &str, site: Site) -> String {
         };
     }
     let mut message = format!("unknown key `{name}` in `#[ably(...)]`");
-    if let Some(best) = crate::suggest::closest(name, site.keys().iter().copied()) {
+    if let Some(best) = super::suggest::closest(name, site.keys().iter().copied()) {
         message.push_str(&format!("; did you mean `{best}`?"));
     }
     message.push_str(&format!(" Expected keys {}", site.expected()));
