@@ -681,7 +681,7 @@ impl Capability {
             if i > 0 {
                 out.push(',');
             }
-            crate::token::push_json_string(out, &resource.0);
+            crate::json::push_json_string(out, &resource.0);
             out.push(':');
             ops.write_json(out);
         }
@@ -691,7 +691,7 @@ impl Capability {
     /// Appends the canonical JSON text to `raw` and, in the same walk, the same text escaped
     /// for a JSON string to `escaped`: the bytes escaping [`Capability::to_json`] gives.
     pub(crate) fn write_json_and_escaped(&self, raw: &mut String, escaped: &mut String) {
-        use crate::token::{is_plain, push_escaped, push_json_string};
+        use crate::json::{is_plain, push_escaped, push_json_string};
         raw.push('{');
         escaped.push('{');
         for (i, (resource, ops)) in self.map.iter().enumerate() {

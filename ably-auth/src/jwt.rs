@@ -2,9 +2,9 @@
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::sign::{Clock, SystemClock};
 use crate::token::validate_ttl;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -302,7 +302,10 @@ mod tests {
             .unwrap();
         let text = String::from_utf8(payload).unwrap();
         let claims: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!((claims["a"].clone(), claims["b"].clone()), (3.into(), 2.into()));
+        assert_eq!(
+            (claims["a"].clone(), claims["b"].clone()),
+            (3.into(), 2.into())
+        );
         assert_eq!(text.matches("\"a\":").count(), 1, "{text}");
     }
 

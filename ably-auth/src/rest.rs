@@ -24,11 +24,12 @@
 //! or a token.
 
 use crate::client_id::ClientId;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorInfo, Result};
 use crate::identity::Grant;
 use crate::issuer::{Credential, TokenIssuer};
 use crate::key::Key;
-use crate::sign::{Clock, Signer, SystemClock};
+use crate::sign::Signer;
 use crate::token::{TokenDetails, TokenParams, TokenRequest};
 use http::{ably_body, describe, http_client, without_values};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};

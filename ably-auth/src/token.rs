@@ -1,8 +1,8 @@
 //! TokenParams, TokenRequest and TokenDetails with their exact wire shapes.
 
 use crate::capability::Capability;
-use crate::client_id::ClientId;
 use crate::error::{Error, Result};
+use crate::json::push_json_string;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,9 @@ use std::time::Duration;
 
 mod fields;
 pub(crate) use fields::check_nonce;
+mod params;
+pub(crate) use params::Unsigned;
+pub use params::{TokenParams, validate_ttl};
 
 /// The longest ttl Ably grants: 24 hours.
 pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -18,80 +21,6 @@ pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub const MAX_TTL_REVOCABLE: Duration = Duration::from_secs(60 * 60);
 /// The ttl Ably applies when a request names none: 60 minutes.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
-
-/// What a token should allow. Every field is optional, and an absent field is left out of the
-/// request so the Ably service applies its own default (never a client-side default).
-///
-/// ```
-/// use ably_auth::{Capability, ClientId, Operation::*, TokenParams};
-/// use std::time::Duration;
-///
-/// let params = TokenParams {
-///     ttl: Some(Duration::from_secs(3600)),
-///     capability: Some(Capability::new().grant("chat:*", [Subscribe])?),
-///     client_id: Some(ClientId::new("alice")?),
-///     ..TokenParams::default()
-/// };
-/// assert_eq!(
-///     serde_json::to_string(&params).unwrap(),
-///     r#"{"ttl":3600000,"capability":"{\"chat:*\":[\"subscribe\"]}","clientId":"alice"}"#
-/// );
-/// # Ok::<(), ably_auth::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenParams {
-    /// Token lifetime (sent in milliseconds). `None`: Ably's default, 60 minutes.
-    #[serde(default, with = "ttl_ms", skip_serializing_if = "Option::is_none")]
-    pub ttl: Option<Duration>,
-    /// Requested capability (sent as a JSON string). `None`: the key's full capability.
-    #[serde(
-        default,
-        with = "capability_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capability: Option<Capability>,
-    /// The clientId the token is bound to; [`ClientId::wildcard`] lets it act as anyone.
-    /// `None`: an anonymous token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<ClientId>,
-    /// Milliseconds since the Unix epoch; `None`: now. Never stored as a default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<u64>,
-    /// At least 16 characters; `None`: a random one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-}
-
-impl TokenParams {
-    /// Checks what can be checked without the key: ttl positive and at most `max_ttl`, capability
-    /// not empty, nonce at least 16 characters.
-    pub fn validate(&self, max_ttl: Duration) -> Result<()> {
-        crate::sign::Unsigned::from(self).validate(max_ttl)
-    }
-}
-
-/// Checks a ttl against Ably's limits (positive, at most `max`); errors are 40003.
-pub fn validate_ttl(ttl: Duration, max: Duration) -> Result<()> {
-    if ttl.as_millis() == 0 {
-        return Err(Error::InvalidTtl(
-            "ttl must be at least 1 ms; use `None` for Ably's default of 60 minutes".into(),
-        ));
-    }
-    if ttl > max {
-        return Err(Error::InvalidTtl(format!(
-            "excessive value for ttl: {} ms exceeds the limit of {} ms{}",
-            ttl.as_millis(),
-            max.as_millis(),
-            if max == MAX_TTL_REVOCABLE {
-                " (revocation is enabled on this key)"
-            } else {
-                ""
-            }
-        )));
-    }
-    Ok(())
-}
 
 /// A signed request for an Ably token, as sent to `POST /keys/{keyName}/requestToken` or
 /// returned from an authUrl. It serializes to exactly its 7 wire fields, absent ones omitted;
@@ -421,87 +350,6 @@ pub(crate) enum MacField<'a> {
 
 /// The length of a MAC in base64: 32 bytes always encode to 44 characters.
 const BASE64_MAC_LEN: usize = 44;
-
-/// For each byte: 0 when it stands for itself inside a JSON string, otherwise the letter that
-/// follows the backslash (`u` for the `\u00xx` form).
-const ESCAPES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = b'u';
-        byte += 1;
-    }
-    table[0x08] = b'b';
-    table[0x09] = b't';
-    table[0x0a] = b'n';
-    table[0x0c] = b'f';
-    table[0x0d] = b'r';
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table
-};
-
-/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\`,
-/// the short forms `\b \f \n \r \t`, other control characters as lowercase `\u00xx`, and
-/// everything else (non-ASCII included) as is. Unescaped runs are copied whole.
-pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    push_escaped(out, s);
-    out.push('"');
-}
-
-/// Whether `s` stands for itself inside a JSON string: no control character, `"` or `\\`.
-/// Eight bytes at a time, as one `u64` each.
-pub(crate) fn is_plain(s: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether any byte of `word` is zero (exact for the question "is there one").
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
-    let mut words = s.as_bytes().chunks_exact(8);
-    for word in &mut words {
-        let word = u64::from_ne_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        // Bytes below 0x20 (but not 0x80 and above), quotes and backslashes.
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-        if control
-            || has_zero(word ^ (ONES * u64::from(b'"')))
-            || has_zero(word ^ (ONES * u64::from(b'\\')))
-        {
-            return false;
-        }
-    }
-    words.remainder().iter().all(|b| ESCAPES[*b as usize] == 0)
-}
-
-/// Appends `s` escaped for a JSON string, without the quotes around it.
-pub(crate) fn push_escaped(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    if is_plain(s) {
-        // Key names, nonces, MACs and most clientIds.
-        out.push_str(s);
-        return;
-    }
-    let mut start = 0;
-    for (i, byte) in s.bytes().enumerate() {
-        let escape = ESCAPES[byte as usize];
-        if escape == 0 {
-            continue;
-        }
-        // Every byte escaped is ASCII, so `i` is a character boundary.
-        out.push_str(&s[start..i]);
-        start = i + 1;
-        if escape == b'u' {
-            out.push_str("\\u00");
-            out.push(HEX[(byte >> 4) as usize] as char);
-            out.push(HEX[(byte & 0xf) as usize] as char);
-        } else {
-            out.push('\\');
-            out.push(escape as char);
-        }
-    }
-    out.push_str(&s[start..]);
-}
 
 /// An Ably token and what it permits, as returned by `requestToken`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
