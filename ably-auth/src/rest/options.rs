@@ -1,5 +1,7 @@
 //! AuthOptions: how to obtain tokens.
 
+#[cfg(doc)]
+use super::Auth;
 use super::{TokenSource, auth_url};
 use crate::error::Result;
 use crate::key::Key;
