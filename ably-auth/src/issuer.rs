@@ -7,7 +7,7 @@ use crate::identity::Grant;
 use crate::jwt::JwtBuilder;
 use crate::key::Key;
 use crate::nonce::NonceSource;
-use crate::sign::Signer;
+use crate::signer::Signer;
 use crate::token::Unsigned;
 use crate::token::{TokenDetails, TokenRequest};
 use std::future::Future;

@@ -40,7 +40,7 @@ pub mod jwt;
 mod key;
 mod mac;
 mod nonce;
-mod sign;
+mod signer;
 pub mod token;
 mod verify;
 
@@ -65,7 +65,7 @@ pub use nonce::{NonceSource, RandomNonce};
 pub use rest::{
     AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, TokenSource,
 };
-pub use sign::Signer;
+pub use signer::Signer;
 pub use token::{TokenDetails, TokenParams, TokenRequest};
 pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 

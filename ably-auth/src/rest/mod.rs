@@ -26,7 +26,7 @@
 use crate::client_id::ClientId;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorInfo, Result};
-use crate::sign::Signer;
+use crate::signer::Signer;
 use crate::token::{TokenDetails, TokenParams, TokenRequest};
 use http::{ably_body, describe, http_client, without_values};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};

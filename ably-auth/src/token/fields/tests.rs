@@ -5,7 +5,7 @@ use crate::client_id::ClientId;
 use crate::clock::FixedClock;
 use crate::key::Key;
 use crate::nonce::NonceSource;
-use crate::sign::Signer;
+use crate::signer::Signer;
 use crate::token::{TokenParams, TokenRequest};
 use crate::verify::Verifier;
 use base64::Engine;

@@ -1,4 +1,4 @@
-//! Signing TokenRequests: the MAC, the clock and the nonce source.
+//! Signing TokenRequests: the checks every signing path makes, the MAC, and the [`Signer`].
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;
