@@ -1,11 +1,14 @@
 //! Turning a [`Grant`] into a credential: a signed TokenRequest, an Ably JWT, or (with the
 //! `rest` feature) an Ably token fetched from Ably.
 
+use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::identity::Grant;
 use crate::jwt::JwtBuilder;
 use crate::key::Key;
-use crate::sign::{Clock, NonceSource, Signer, SystemClock, Unsigned};
+use crate::nonce::NonceSource;
+use crate::signer::Signer;
+use crate::token::Unsigned;
 use crate::token::{TokenDetails, TokenRequest};
 use std::future::Future;
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::sign::{Clock, SystemClock};
 use crate::token::validate_ttl;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -31,13 +31,16 @@
 
 pub mod capability;
 mod client_id;
+mod clock;
 mod error;
 pub mod identity;
 mod issuer;
+mod json;
 pub mod jwt;
 mod key;
 mod mac;
-mod sign;
+mod nonce;
+mod signer;
 pub mod token;
 mod verify;
 
@@ -48,6 +51,7 @@ pub mod rest;
 
 pub use capability::{Capability, Operation, Operations, Resource};
 pub use client_id::ClientId;
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorInfo, Result};
 pub use identity::{
     AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name, check_interpolated,
@@ -55,12 +59,13 @@ pub use identity::{
 pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
 pub use key::{API_KEY_ENV, Key};
+pub use nonce::{NonceSource, RandomNonce};
 #[cfg(feature = "rest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub use rest::{
     AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, TokenSource,
 };
-pub use sign::{Clock, FixedClock, NonceSource, RandomNonce, Signer, SystemClock};
+pub use signer::Signer;
 pub use token::{TokenDetails, TokenParams, TokenRequest};
 pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 

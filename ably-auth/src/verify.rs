@@ -4,9 +4,9 @@
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::sign::{Clock, SystemClock};
 use crate::token::{DEFAULT_TTL, TokenRequest, validate_ttl};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,7 @@
 use super::*;
+use crate::clock::FixedClock;
 use crate::jwt::JwtBuilder;
-use crate::sign::{FixedClock, Signer};
+use crate::signer::Signer;
 use crate::test_vectors;
 use crate::token::TokenParams;
 use serde_json::Value;

@@ -2,8 +2,10 @@
 //! attack (a line feed in a clientId) is refused by every signing and verifying path.
 
 use crate::client_id::ClientId;
+use crate::clock::FixedClock;
 use crate::key::Key;
-use crate::sign::{FixedClock, NonceSource, Signer};
+use crate::nonce::NonceSource;
+use crate::signer::Signer;
 use crate::token::{TokenParams, TokenRequest};
 use crate::verify::Verifier;
 use base64::Engine;

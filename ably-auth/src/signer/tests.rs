@@ -1,6 +1,7 @@
 use super::*;
 use crate::capability::{Capability, Operation};
 use crate::client_id::ClientId;
+use crate::clock::FixedClock;
 use crate::test_vectors;
 use proptest::prelude::*;
 use serde_json::Value;

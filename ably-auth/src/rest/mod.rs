@@ -24,25 +24,27 @@
 //! or a token.
 
 use crate::client_id::ClientId;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorInfo, Result};
-use crate::identity::Grant;
-use crate::issuer::{Credential, TokenIssuer};
-use crate::key::Key;
-use crate::sign::{Clock, Signer, SystemClock};
+use crate::signer::Signer;
 use crate::token::{TokenDetails, TokenParams, TokenRequest};
 use http::{ably_body, describe, http_client, without_values};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod auth_url;
 mod http;
+mod issuer;
+mod options;
 mod redirect;
+mod source;
 
+pub use issuer::AblyTokenIssuer;
+pub use options::{AuthCallback, AuthFuture, AuthMethod, AuthOptions};
 pub use redirect::MAX_REDIRECTS;
+pub use source::TokenSource;
 
 /// Ably's REST endpoint: `https://main.realtime.ably.net`.
 pub const DEFAULT_ENDPOINT: &str = "https://main.realtime.ably.net";
@@ -56,232 +58,6 @@ pub const RENEW_MARGIN: Duration = Duration::from_secs(30);
 pub const ABLY_VERSION: &str = "6";
 
 const AGENT: &str = concat!("ably-auth-rs/", env!("CARGO_PKG_VERSION"));
-
-/// The HTTP method used to call an authUrl.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AuthMethod {
-    /// Token params and auth params go in the query string (the default).
-    #[default]
-    Get,
-    /// Token params and auth params go in a form-encoded body.
-    Post,
-}
-
-/// What an authUrl or auth callback produced (Ably's features spec RSA8c, RSA8d, TO3j5).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    /// A signed TokenRequest; it is exchanged for a token at the REST endpoint.
-    TokenRequest(TokenRequest),
-    /// A token with its details.
-    TokenDetails(TokenDetails),
-    /// A bare token string: an Ably token or an Ably JWT.
-    Token(String),
-}
-
-impl TokenSource {
-    /// Classifies a JSON answer like ably-js does: an object with `issued` is a TokenDetails,
-    /// one with `keyName` a TokenRequest; anything else is 40170.
-    ///
-    /// ```
-    /// use ably_auth::rest::TokenSource;
-    /// let src = TokenSource::from_json(br#"{"token":"app.x","issued":1,"expires":2}"#)?;
-    /// assert!(matches!(src, TokenSource::TokenDetails(_)));
-    /// assert_eq!(TokenSource::from_json(b"{}").unwrap_err().code(), 40170);
-    /// # Ok::<(), ably_auth::Error>(())
-    /// ```
-    pub fn from_json(body: &[u8]) -> Result<TokenSource> {
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            Error::AuthCallback(format!(
-                "the JSON answer does not parse: {}",
-                without_values(&e.to_string())
-            ))
-        })?;
-        let Some(object) = value.as_object() else {
-            return Err(Error::AuthCallback(
-                "the JSON answer is not an object (a TokenRequest or TokenDetails)".into(),
-            ));
-        };
-        if object.contains_key("issued") {
-            serde_json::from_value(value)
-                .map(TokenSource::TokenDetails)
-                .map_err(|e| {
-                    Error::AuthCallback(format!(
-                        "the TokenDetails is malformed: {}",
-                        without_values(&e.to_string())
-                    ))
-                })
-        } else if object.contains_key("keyName") {
-            TokenRequest::from_json(body)
-                .map(TokenSource::TokenRequest)
-                .map_err(|e| {
-                    Error::AuthCallback(format!(
-                        "the TokenRequest is malformed: {}",
-                        without_values(&e.to_string())
-                    ))
-                })
-        } else {
-            Err(Error::AuthCallback(
-                "the JSON answer is neither a TokenDetails (no `issued`) nor a TokenRequest (no `keyName`)"
-                    .into(),
-            ))
-        }
-    }
-}
-
-impl From<TokenRequest> for TokenSource {
-    fn from(r: TokenRequest) -> Self {
-        TokenSource::TokenRequest(r)
-    }
-}
-
-impl From<TokenDetails> for TokenSource {
-    fn from(d: TokenDetails) -> Self {
-        TokenSource::TokenDetails(d)
-    }
-}
-
-impl From<String> for TokenSource {
-    fn from(s: String) -> Self {
-        TokenSource::Token(s)
-    }
-}
-
-/// The future an [`AuthCallback`] returns.
-pub type AuthFuture = Pin<Box<dyn Future<Output = Result<TokenSource>> + Send>>;
-
-/// An auth callback: given the token params, produce a TokenRequest, a TokenDetails or a
-/// token string. Build one with [`AuthOptions::auth_callback`].
-pub type AuthCallback = Arc<dyn Fn(TokenParams) -> AuthFuture + Send + Sync>;
-
-/// How to obtain tokens: a key, a token, an authUrl or an auth callback, with the authUrl's
-/// method, headers and params, and `query_time`.
-///
-/// Given to [`Auth::new`], and per call to [`Auth::request_token`] / [`Auth::authorize`] /
-/// [`Auth::create_token_request`], where it *replaces* the stored options (it is never
-/// merged with them).
-#[derive(Clone, Default)]
-pub struct AuthOptions {
-    key: Option<Key>,
-    token: Option<TokenDetails>,
-    auth_url: Option<String>,
-    auth_method: AuthMethod,
-    auth_headers: Vec<(String, String)>,
-    auth_params: Vec<(String, String)>,
-    auth_callback: Option<AuthCallback>,
-    query_time: bool,
-}
-
-impl AuthOptions {
-    /// No means of authentication yet.
-    pub fn new() -> AuthOptions {
-        AuthOptions::default()
-    }
-
-    /// Sign TokenRequests with `key` and exchange them at the REST endpoint.
-    pub fn key(key: Key) -> AuthOptions {
-        AuthOptions::new().with_key(key)
-    }
-
-    /// Use a literal token (an Ably token or a JWT); it cannot be renewed.
-    pub fn token(token: impl Into<String>) -> AuthOptions {
-        AuthOptions::token_details(TokenDetails::from_token(token))
-    }
-
-    /// Use a token with its details; it cannot be renewed.
-    pub fn token_details(details: TokenDetails) -> AuthOptions {
-        AuthOptions {
-            token: Some(details),
-            ..AuthOptions::default()
-        }
-    }
-
-    /// Get tokens from `url`, as the Ably SDKs do (see [`AuthOptions::with_auth_method`]).
-    /// Its redirects are followed only within its origin (scheme, host and port); a redirect
-    /// elsewhere fails with 40170.
-    pub fn auth_url(url: impl Into<String>) -> AuthOptions {
-        AuthOptions {
-            auth_url: Some(url.into()),
-            ..AuthOptions::default()
-        }
-    }
-
-    /// Get tokens from `callback`.
-    ///
-    /// ```
-    /// use ably_auth::{AuthOptions, Key, TokenParams};
-    /// use ably_auth::rest::TokenSource;
-    ///
-    /// let key: Key = "appId.keyId:keySecret".parse()?;
-    /// let options = AuthOptions::auth_callback(move |params: TokenParams| {
-    ///     let key = key.clone();
-    ///     async move { key.sign(&params).map(TokenSource::from) }
-    /// });
-    /// # drop(options);
-    /// # Ok::<(), ably_auth::Error>(())
-    /// ```
-    pub fn auth_callback<F, Fut>(callback: F) -> AuthOptions
-    where
-        F: Fn(TokenParams) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<TokenSource>> + Send + 'static,
-    {
-        AuthOptions {
-            auth_callback: Some(Arc::new(move |params| Box::pin(callback(params)))),
-            ..AuthOptions::default()
-        }
-    }
-
-    /// Also (or instead) use `key`: needed by [`Auth::create_token_request`].
-    pub fn with_key(mut self, key: Key) -> AuthOptions {
-        self.key = Some(key);
-        self
-    }
-
-    /// The authUrl's method (default GET).
-    pub fn with_auth_method(mut self, method: AuthMethod) -> AuthOptions {
-        self.auth_method = method;
-        self
-    }
-
-    /// Adds a header sent to the authUrl.
-    pub fn with_auth_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.auth_headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Adds a param sent to the authUrl (token params win over auth params of the same name).
-    pub fn with_auth_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.auth_params.push((name.into(), value.into()));
-        self
-    }
-
-    /// Takes TokenRequest timestamps from the server's clock: `GET {endpoint}/time` once,
-    /// then the local clock plus the measured offset.
-    pub fn with_query_time(mut self, query_time: bool) -> AuthOptions {
-        self.query_time = query_time;
-        self
-    }
-
-    fn can_renew(&self) -> bool {
-        self.key.is_some() || self.auth_url.is_some() || self.auth_callback.is_some()
-    }
-}
-
-/// Never shows the key secret, the token, or header and param values.
-impl fmt::Debug for AuthOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        f.debug_struct("AuthOptions")
-            .field("key", &self.key)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("auth_url", &self.auth_url.as_deref().map(auth_url::shown))
-            .field("auth_method", &self.auth_method)
-            .field("auth_headers", &names(&self.auth_headers))
-            .field("auth_params", &names(&self.auth_params))
-            .field("auth_callback", &self.auth_callback.is_some())
-            .field("query_time", &self.query_time)
-            .finish()
-    }
-}
 
 /// Ably's `Auth` API: creates TokenRequests, requests tokens, keeps the current token fresh.
 ///
@@ -679,54 +455,10 @@ fn path_segment(s: &str) -> String {
     out
 }
 
-/// Issues Ably tokens fetched from Ably with [`Auth::request_token`]
-/// ([`Credential::TokenDetails`]): the grant's ttl, capability and clientId become the
-/// token params.
-///
-/// ```no_run
-/// use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Key};
-///
-/// let issuer = AblyTokenIssuer::new(Auth::new(AuthOptions::key(Key::from_env()?))?);
-/// # Ok::<(), ably_auth::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct AblyTokenIssuer {
-    auth: Auth,
-}
-
-impl AblyTokenIssuer {
-    /// Requests tokens with `auth`.
-    pub fn new(auth: Auth) -> AblyTokenIssuer {
-        AblyTokenIssuer { auth }
-    }
-
-    /// The `Auth` used.
-    pub fn auth(&self) -> &Auth {
-        &self.auth
-    }
-}
-
-impl TokenIssuer for AblyTokenIssuer {
-    fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
-        let params = TokenParams {
-            ttl: Some(grant.ttl),
-            capability: Some(grant.capability.clone()),
-            client_id: grant.client_id.clone(),
-            timestamp: None,
-            nonce: None,
-        };
-        async move {
-            self.auth
-                .request_token(Some(params), None)
-                .await
-                .map(Credential::TokenDetails)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::Key;
 
     #[test]
     fn path_segments_are_escaped() {

@@ -1,0 +1,140 @@
+//! TokenRequest: the signed request for an Ably token.
+
+use super::{MacField, SignedFields};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A signed request for an Ably token, as sent to `POST /keys/{keyName}/requestToken` or
+/// returned from an authUrl. It serializes to exactly its 7 wire fields, absent ones omitted;
+/// it deserializes what every SDK sends, including ably-python's `null`s.
+///
+/// The `capability` is the exact JSON text that was signed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    /// `appId.keyId`.
+    pub key_name: String,
+    /// Requested lifetime in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u64>,
+    /// Requested capability: JSON text, signed verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    /// The clientId the token will carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: u64,
+    /// Unique random string, at least 16 characters.
+    pub nonce: String,
+    /// Base64 HMAC-SHA256 of the signed text.
+    pub mac: String,
+}
+
+impl TokenRequest {
+    /// The JSON wire form: byte for byte what `serde_json::to_string` writes for this struct,
+    /// built by hand into one buffer sized up front.
+    pub fn to_json(&self) -> String {
+        self.fields().to_json(MacField::Text(&self.mac))
+    }
+
+    /// Checks that the fields can be signed or verified without ambiguity, as every signing
+    /// and verifying path does before it computes or compares a MAC: keyName not empty and
+    /// printable; capability text not empty and on one line; clientId a valid clientId
+    /// (40012), `*` allowed; nonce not empty and printable. Other refusals are 40000. (The
+    /// service's 16-character minimum for nonces is applied by [`crate::Signer`] to the
+    /// params it signs and by [`crate::Verifier`], not here.)
+    ///
+    /// The signed text joins the fields with line feeds and escapes nothing, so a line feed in
+    /// a field would let one MAC stand for other fields (another clientId, timestamp and nonce).
+    ///
+    /// ```
+    /// use ably_auth::TokenRequest;
+    ///
+    /// let mut request = TokenRequest {
+    ///     key_name: "appId.keyId".into(),
+    ///     ttl: None,
+    ///     capability: None,
+    ///     client_id: Some("alice".into()),
+    ///     timestamp: 1_700_000_000_000,
+    ///     nonce: "0123456789abcdef".into(),
+    ///     mac: String::new(),
+    /// };
+    /// assert!(request.validate().is_ok());
+    /// request.client_id = Some("alice\n1700000000000".into());
+    /// assert_eq!(request.validate().unwrap_err().code(), 40012);
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.fields().check()
+    }
+
+    /// The fields the MAC covers, borrowed.
+    pub(crate) fn fields(&self) -> SignedFields<'_> {
+        SignedFields {
+            key_name: &self.key_name,
+            ttl: self.ttl,
+            capability: self.capability.as_deref(),
+            client_id: self.client_id.as_deref(),
+            timestamp: self.timestamp,
+            nonce: &self.nonce,
+        }
+    }
+
+    /// Reads a TokenRequest body with Ably's error codes: 40001 for a body that is not a
+    /// TokenRequest, 40003 for a ttl that is negative or not an integer.
+    pub fn from_json(body: &[u8]) -> Result<TokenRequest> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Lenient {
+            key_name: Option<String>,
+            #[serde(default)]
+            ttl: Option<serde_json::Number>,
+            #[serde(default)]
+            capability: Option<String>,
+            #[serde(default)]
+            client_id: Option<String>,
+            timestamp: Option<serde_json::Number>,
+            nonce: Option<String>,
+            mac: Option<String>,
+        }
+        let raw: Lenient = serde_json::from_slice(body)
+            .map_err(|e| Error::bad_body(format!("the body is not a TokenRequest: {e}")))?;
+        let missing = |field: &str| Error::bad_body(format!("the TokenRequest has no {field}"));
+        let ttl = match raw.ttl {
+            None => None,
+            Some(n) => Some(n.as_u64().ok_or_else(|| {
+                Error::InvalidTtl(format!("ttl {n} is not a positive integer of milliseconds"))
+            })?),
+        };
+        let timestamp = raw.timestamp.ok_or_else(|| missing("timestamp"))?;
+        let timestamp = timestamp.as_u64().ok_or_else(|| {
+            Error::bad_body(format!(
+                "timestamp {timestamp} is not milliseconds since the epoch"
+            ))
+        })?;
+        Ok(TokenRequest {
+            key_name: raw.key_name.ok_or_else(|| missing("keyName"))?,
+            ttl,
+            capability: raw.capability,
+            client_id: raw.client_id,
+            timestamp,
+            nonce: raw.nonce.ok_or_else(|| missing("nonce"))?,
+            mac: raw.mac.ok_or_else(|| missing("mac"))?,
+        })
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("key_name", &self.key_name)
+            .field("ttl", &self.ttl)
+            .field("capability", &self.capability)
+            .field("client_id", &self.client_id)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("mac", &self.mac)
+            .finish()
+    }
+}
