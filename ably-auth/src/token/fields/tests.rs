@@ -265,3 +265,29 @@ proptest! {
         }
     }
 }
+
+/// The typed signers write a capability as JSON, escaping a line feed in a resource name, and
+/// a parsed key's name has none: what they sign passes the same checks as a raw request, and
+/// its text has exactly the six line feeds that end the fields.
+#[test]
+fn typed_signing_writes_no_raw_line_feed() {
+    use crate::capability::{Capability, Operation};
+    let params = TokenParams {
+        capability: Some(
+            Capability::new()
+                .grant("chat:\nlobby", [Operation::Publish])
+                .unwrap(),
+        ),
+        client_id: Some(ClientId::new("alice").unwrap()),
+        ..TokenParams::default()
+    };
+    let signer = Signer::new(key()).with_clock(Arc::new(FixedClock::new(NOW)));
+    let request = signer.sign(&params).unwrap();
+    request.validate().unwrap();
+    assert_eq!(request.signed_text().unwrap().matches('\n').count(), 6);
+    assert!(request.mac_matches(&key()));
+    let json = signer.sign_json(&params).unwrap();
+    let from_json = TokenRequest::from_json(json.as_bytes()).unwrap();
+    from_json.validate().unwrap();
+    assert_eq!(from_json.capability, request.capability);
+}
