@@ -189,6 +189,17 @@ mod tests {
                 assert!(serde_json::from_str::<ClientId>(&json).is_err(), "{id:?}");
             }
         }
+        for (c, name) in [
+            ('\n', "U+000A (line feed)"),
+            ('\r', "U+000D (carriage return)"),
+            ('\t', "U+0009 (tab)"),
+            ('\0', "U+0000 (NUL)"),
+            ('\u{2028}', "U+2028 (line separator)"),
+            ('\u{2029}', "U+2029 (paragraph separator)"),
+            ('\u{1b}', "U+001B (a control character)"),
+        ] {
+            assert_eq!(describe(c), name);
+        }
         for fine in [
             "alice",
             "jürgen x",
@@ -199,5 +210,18 @@ mod tests {
         ] {
             assert_eq!(ClientId::new(fine).unwrap().as_str(), fine);
         }
+    }
+
+    /// The text of a clientId comes back unchanged from every view of it.
+    #[test]
+    fn views_and_comparisons() {
+        let id = ClientId::new("jürgen").unwrap();
+        assert_eq!(format!("{id}"), "jürgen");
+        assert_eq!(format!("{id:?}"), "\"jürgen\"");
+        assert_eq!(AsRef::<str>::as_ref(&id), "jürgen");
+        assert!(id == *"jürgen" && id != *"jurgen");
+        assert!(id == "jürgen" && id != "jurgen");
+        assert_eq!("jürgen".parse::<ClientId>().unwrap(), id);
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"jürgen\"");
     }
 }
