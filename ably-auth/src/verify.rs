@@ -135,7 +135,7 @@ impl Verifier {
         request.validate()?;
         crate::token::check_nonce(&request.nonce)?;
         let key = self.key(&request.key_name)?;
-        if !request.mac_matches(key) {
+        if !request.mac_matches_validated(key) {
             return Err(Error::MacMismatch);
         }
         let now = self.clock.now_ms();
