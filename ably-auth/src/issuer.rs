@@ -8,7 +8,7 @@ use crate::jwt::JwtBuilder;
 use crate::key::Key;
 use crate::nonce::NonceSource;
 use crate::signer::Signer;
-use crate::token::Unsigned;
+use crate::token::BorrowedParams;
 use crate::token::{TokenDetails, TokenRequest};
 use std::future::Future;
 use std::sync::Arc;
@@ -119,7 +119,7 @@ impl TokenRequestIssuer {
 
     /// Signs a TokenRequest for `grant` now.
     pub fn sign(&self, grant: &Grant) -> Result<TokenRequest> {
-        self.signer.sign_unsigned(&Unsigned {
+        self.signer.sign_borrowed(&BorrowedParams {
             ttl: Some(grant.ttl),
             capability: Some(&grant.capability),
             client_id: grant.client_id.as_ref(),

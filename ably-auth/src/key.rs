@@ -160,9 +160,9 @@ impl Key {
     /// The longest ttl a token from this key may have: 24 h, or 1 h with revocable tokens.
     pub fn max_ttl(&self) -> std::time::Duration {
         if self.inner.revocable_tokens {
-            crate::token::MAX_TTL_REVOCABLE
+            crate::limits::MAX_TTL_REVOCABLE
         } else {
-            crate::token::MAX_TTL
+            crate::limits::MAX_TTL
         }
     }
 

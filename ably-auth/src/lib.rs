@@ -13,10 +13,10 @@
 //! what your server grants.
 //!
 //! ```
-//! use ably_auth::{Capability, ClientId, Key, Operation::*, TokenParams};
+//! use ably_auth::{Capability, ClientId, Key, Operation::*, Signer, TokenParams};
 //!
 //! let key: Key = "appId.keyId:keySecret".parse()?;
-//! let request = key.sign(&TokenParams {
+//! let request = Signer::new(key).sign(&TokenParams {
 //!     client_id: Some(ClientId::new("alice")?),
 //!     capability: Some(Capability::new().grant("chat:*", [Subscribe, Publish])?),
 //!     ..TokenParams::default()
@@ -38,8 +38,10 @@ mod issuer;
 mod json;
 pub mod jwt;
 mod key;
+mod limits;
 mod mac;
 mod nonce;
+mod scratch;
 mod signer;
 pub mod token;
 mod verify;

@@ -1,4 +1,25 @@
-//! Signing TokenRequests: the checks every signing path makes, the MAC, and the [`Signer`].
+//! Signing: making a new TokenRequest from [`TokenParams`], checked against the key.
+//!
+//! The verbs of this crate, one meaning each:
+//!
+//! * **sign**: make a new credential from what it should allow, after checking that against
+//!   the key (ttl within the key's limit, a capability that shares something with the key's,
+//!   every field valid), with a fresh timestamp and nonce unless given: [`Signer::sign`] and
+//!   [`Signer::sign_json`] for TokenRequests, [`crate::JwtBuilder::sign`] for Ably JWTs,
+//!   [`crate::TokenRequestIssuer::sign`] for a policy's grant.
+//! * **MAC**: compute the HMAC of a TokenRequest's fields as they stand, checking only that
+//!   they read back unambiguously ([`TokenRequest::validate`]): [`TokenRequest::compute_mac`],
+//!   [`TokenRequest::set_mac`], [`TokenRequest::mac_matches`], over
+//!   [`TokenRequest::signed_text`].
+//! * **validate**: refuse what Ably would refuse, with its error code, without producing
+//!   anything: [`TokenRequest::validate`], [`TokenParams::validate`], [`crate::token::validate_ttl`].
+//! * **verify**: check a credential the way the Ably service does ([`crate::Verifier`]).
+//! * **issue**: turn a policy's grant into a [`crate::Credential`] ([`crate::TokenIssuer`]).
+//!
+//! Every inherent method of a type is in the module that defines it: `TokenRequest`'s (its
+//! MAC included) in `token/request.rs`, `Key`'s in `key.rs`, `Signer`'s here. A module higher
+//! in the import graph adds no methods to a lower module's types; it offers its own type or
+//! function instead, so `Signer::new(key).sign(&params)` makes a TokenRequest from a key.
 
 use crate::capability::Capability;
 use crate::client_id::ClientId;
@@ -6,91 +27,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::nonce::{NonceSource, RandomNonce};
-use crate::token::{MacField, Pass, SignedFields, TokenParams, TokenRequest, Unsigned};
-use base64::Engine;
-use std::cell::RefCell;
+use crate::scratch::with_scratch;
+use crate::token::{BorrowedParams, MacField, TokenParams, TokenRequest, TokenRequestWriter};
 use std::fmt;
-use std::sync::Arc;
-
-/// Runs `f` with this thread's scratch buffer, emptied (or a fresh one, when a caller up the
-/// stack holds it), so signing allocates nothing for its intermediate text.
-fn with_scratch<T>(f: impl FnOnce(&mut String) -> T) -> T {
-    /// What the buffer keeps between calls: a huge capability once should not pin its
-    /// buffer to the thread.
-    const KEEP: usize = 4096;
-    thread_local! {
-        static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
-    }
-    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => {
-            scratch.clear();
-            let out = f(&mut scratch);
-            scratch.clear();
-            scratch.shrink_to(KEEP);
-            out
-        }
-        Err(_) => f(&mut String::new()),
-    })
-}
-
-impl SignedFields<'_> {
-    /// HMAC-SHA256 of the signed text. The caller has checked the fields.
-    fn raw_mac(&self, key: &Key) -> [u8; 32] {
-        with_scratch(|text| {
-            self.write_signed_text(text);
-            key.mac(text.as_bytes())
-        })
-    }
-}
-
-impl TokenRequest {
-    /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
-    /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does. Fields that
-    /// could be read as other fields are refused first ([`TokenRequest::validate`]).
-    pub fn signed_text(&self) -> Result<String> {
-        self.validate()?;
-        let mut text = String::new();
-        self.fields().write_signed_text(&mut text);
-        Ok(text)
-    }
-
-    /// The MAC these fields should carry when signed with `key`: base64 (standard, padded)
-    /// HMAC-SHA256 of [`TokenRequest::signed_text`]. Invalid fields are refused
-    /// ([`TokenRequest::validate`]) before any MAC is computed.
-    pub fn compute_mac(&self, key: &Key) -> Result<String> {
-        self.validate()?;
-        Ok(self.mac_unchecked(key))
-    }
-
-    /// Sets `mac` by signing the fields as they are, verbatim (a pre-serialized capability is
-    /// signed exactly as written), after [`TokenRequest::validate`]. Unlike [`Signer::sign`],
-    /// it checks neither the ttl against the key's limit nor the capability against the key's:
-    /// it re-signs what you built by hand.
-    pub fn sign(&mut self, key: &Key) -> Result<()> {
-        self.mac = self.compute_mac(key)?;
-        Ok(())
-    }
-
-    fn mac_unchecked(&self, key: &Key) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.fields().raw_mac(key))
-    }
-
-    /// Whether `mac` matches the fields, compared in constant time. Fields that
-    /// [`TokenRequest::validate`] refuses never match.
-    pub fn mac_matches(&self, key: &Key) -> bool {
-        self.validate().is_ok() && self.mac_matches_validated(key)
-    }
-
-    /// [`TokenRequest::mac_matches`] for fields the caller has just validated.
-    pub(crate) fn mac_matches_validated(&self, key: &Key) -> bool {
-        use subtle::ConstantTimeEq;
-        let expected = self.fields().raw_mac(key);
-        match base64::engine::general_purpose::STANDARD.decode(self.mac.as_bytes()) {
-            Ok(given) if given.len() == expected.len() => given.ct_eq(&expected).into(),
-            _ => false,
-        }
-    }
-}
+use std::sync::{Arc, LazyLock};
 
 /// Signs TokenRequests with a key, a clock and a nonce source.
 ///
@@ -119,12 +59,16 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A signer using the system clock and [`RandomNonce`].
+    /// A signer using the system clock and [`RandomNonce`]. Making one allocates nothing, so
+    /// `Signer::new(key.clone()).sign(&params)` suits a one-off TokenRequest.
     pub fn new(key: Key) -> Signer {
+        // Stateless defaults, shared by every signer.
+        static CLOCK: LazyLock<Arc<dyn Clock>> = LazyLock::new(|| Arc::new(SystemClock));
+        static NONCES: LazyLock<Arc<dyn NonceSource>> = LazyLock::new(|| Arc::new(RandomNonce));
         Signer {
             key,
-            clock: Arc::new(SystemClock),
-            nonces: Arc::new(RandomNonce),
+            clock: CLOCK.clone(),
+            nonces: NONCES.clone(),
         }
     }
 
@@ -154,11 +98,34 @@ impl Signer {
     /// (for deterministic tests); otherwise they come from the clock and the nonce source.
     /// Absent ttl and capability stay absent.
     pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
-        self.sign_unsigned(&Unsigned::from(params))
+        self.sign_borrowed(&BorrowedParams::from(params))
     }
 
-    pub(crate) fn sign_unsigned(&self, params: &Unsigned<'_>) -> Result<TokenRequest> {
-        sign_with(&self.key, &*self.clock, &*self.nonces, params)
+    /// [`Signer::sign`] for params borrowed from elsewhere (a [`crate::Grant`]'s parts).
+    pub(crate) fn sign_borrowed(&self, params: &BorrowedParams<'_>) -> Result<TokenRequest> {
+        validate_for_key(&self.key, params)?;
+        let nonce = match params.nonce {
+            Some(nonce) => nonce.to_owned(),
+            None => {
+                let nonce = self.nonces.nonce();
+                validate_generated_nonce(&nonce)?;
+                nonce
+            }
+        };
+        let mut request = TokenRequest {
+            key_name: self.key.name().to_owned(),
+            ttl: params.ttl_ms(),
+            capability: params.capability.map(Capability::to_json),
+            client_id: params.client_id.map(|c| c.as_str().to_owned()),
+            timestamp: params.timestamp_or(&*self.clock),
+            nonce,
+            mac: String::new(),
+        };
+        // The fields are valid by construction: a parsed key's name, a `ClientId`, a
+        // `Capability` written as one-line JSON, and a nonce from the params checked by
+        // `validate_for_key`.
+        request.mac = request.compute_mac_unchecked(&self.key);
+        Ok(request)
     }
 
     /// Signs and serializes in one pass: byte for byte `self.sign(params)?.to_json()`, the body
@@ -179,14 +146,14 @@ impl Signer {
     /// # Ok::<(), ably_auth::Error>(())
     /// ```
     pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
-        let params = Unsigned::from(params);
-        check(&self.key, &params)?;
+        let params = BorrowedParams::from(params);
+        validate_for_key(&self.key, &params)?;
         with_scratch(|text| self.write_json(&params, text))
     }
 
     /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
     /// JSON and the nonce straight into the text, then the MAC of the text into the JSON.
-    fn write_json(&self, params: &Unsigned<'_>, text: &mut String) -> Result<String> {
+    fn write_json(&self, params: &BorrowedParams<'_>, text: &mut String) -> Result<String> {
         let client_id = params.client_id.map(ClientId::as_str);
         // Field names, punctuation, numbers, a nonce and the MAC fit in 256 bytes, and most
         // capabilities in 64 per resource; a larger one grows the buffer.
@@ -195,34 +162,34 @@ impl Signer {
             + params.capability.map_or(0, |c| 64 * c.len())
             + client_id.map_or(0, str::len);
         let mut json = String::with_capacity(capacity);
-        let mut pass = Pass {
+        let mut writer = TokenRequestWriter {
             text: Some(text),
             json: Some(&mut json),
         };
-        pass.key_name(self.key.name());
-        pass.ttl(params.ttl_ms());
-        pass.typed_capability(params.capability);
-        pass.client_id(client_id);
-        pass.timestamp(params.timestamp_or(&*self.clock));
-        let nonce_start = pass.text().len();
-        pass.nonce_from(|out| match params.nonce {
+        writer.key_name(self.key.name());
+        writer.ttl(params.ttl_ms());
+        writer.typed_capability(params.capability);
+        writer.client_id(client_id);
+        writer.timestamp(params.timestamp_or(&*self.clock));
+        let nonce_start = writer.text().len();
+        writer.nonce_from(|out| match params.nonce {
             Some(nonce) => out.push_str(nonce),
             None => self.nonces.push_nonce(out),
         });
         if params.nonce.is_none() {
             // The text ends with the nonce and its line feed.
-            let text = pass.text();
-            generated_nonce(&text[nonce_start..text.len() - 1])?;
+            let text = writer.text();
+            validate_generated_nonce(&text[nonce_start..text.len() - 1])?;
         }
-        let mac = self.key.mac(pass.text().as_bytes());
-        pass.mac(MacField::Raw(mac));
+        let mac = self.key.mac(writer.text().as_bytes());
+        writer.mac(MacField::Raw(mac));
         Ok(json)
     }
 }
 
 /// The checks every signing path makes: the params are valid for the key, and a requested
 /// capability shares something with the key's own.
-fn check(key: &Key, params: &Unsigned<'_>) -> Result<()> {
+fn validate_for_key(key: &Key, params: &BorrowedParams<'_>) -> Result<()> {
     params.validate(key.max_ttl())?;
     if let (Some(requested), Some(key_cap)) = (params.capability, key.capability())
         && !requested.overlaps(key_cap)
@@ -239,42 +206,10 @@ fn check(key: &Key, params: &Unsigned<'_>) -> Result<()> {
 
 /// Checks a nonce from a [`NonceSource`], which may be the app's own, like one in the params;
 /// a bad one is the app's bug (50000), not the client's.
-fn generated_nonce(nonce: &str) -> Result<()> {
-    crate::token::check_nonce(nonce).map_err(|err| {
+fn validate_generated_nonce(nonce: &str) -> Result<()> {
+    crate::token::validate_nonce(nonce).map_err(|err| {
         Error::Internal(format!("the NonceSource produced an unusable nonce: {err}"))
     })
-}
-
-/// [`Signer::sign`] without a `Signer`, so [`Key::sign`] allocates nothing for its clock and
-/// nonce source.
-fn sign_with(
-    key: &Key,
-    clock: &dyn Clock,
-    nonces: &dyn NonceSource,
-    params: &Unsigned<'_>,
-) -> Result<TokenRequest> {
-    check(key, params)?;
-    let nonce = match params.nonce {
-        Some(nonce) => nonce.to_owned(),
-        None => {
-            let nonce = nonces.nonce();
-            generated_nonce(&nonce)?;
-            nonce
-        }
-    };
-    let mut request = TokenRequest {
-        key_name: key.name().to_owned(),
-        ttl: params.ttl_ms(),
-        capability: params.capability.map(Capability::to_json),
-        client_id: params.client_id.map(|c| c.as_str().to_owned()),
-        timestamp: params.timestamp_or(clock),
-        nonce,
-        mac: String::new(),
-    };
-    // The other fields are valid by construction: a parsed key's name, a `ClientId`, a
-    // `Capability` written as one-line JSON, and a nonce from the params checked by `check`.
-    request.mac = request.mac_unchecked(key);
-    Ok(request)
 }
 
 impl fmt::Debug for Signer {
@@ -282,13 +217,6 @@ impl fmt::Debug for Signer {
         f.debug_struct("Signer")
             .field("key", &self.key)
             .finish_non_exhaustive()
-    }
-}
-
-impl Key {
-    /// Signs a TokenRequest with the system clock and a random nonce; see [`Signer`].
-    pub fn sign(&self, params: &TokenParams) -> Result<TokenRequest> {
-        sign_with(self, &SystemClock, &RandomNonce, &Unsigned::from(params))
     }
 }
 

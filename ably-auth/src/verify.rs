@@ -133,7 +133,7 @@ impl Verifier {
     /// refused before the key is looked up or the MAC compared ([`TokenRequest::validate`]).
     pub fn verify_token_request(&self, request: &TokenRequest) -> Result<VerifiedToken> {
         request.validate()?;
-        crate::token::check_nonce(&request.nonce)?;
+        crate::token::validate_nonce(&request.nonce)?;
         let key = self.key(&request.key_name)?;
         if !request.mac_matches_validated(key) {
             return Err(Error::MacMismatch);

@@ -38,8 +38,8 @@ fuzz_target!(|data: &[u8]| {
     let mut signed = request.clone();
     signed.key_name = KEY.name().to_owned();
     signed.timestamp = NOW - (request.timestamp % 100_000);
-    if let Err(refused) = signed.sign(&KEY) {
-        // What the signer refuses to sign, the verifier refuses to accept, with the same code
+    if let Err(refused) = signed.set_mac(&KEY) {
+        // What `set_mac` refuses to MAC, the verifier refuses to accept, with the same code
         // and before it looks at the MAC.
         assert_eq!(refused.code(), signed.validate().unwrap_err().code());
         let err = verifier.verify_token_request(&signed).unwrap_err();

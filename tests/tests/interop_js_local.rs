@@ -121,7 +121,7 @@ async fn ably_js_auth_url_flow_exchanges_our_token_requests() {
                             ),
                             ..TokenParams::default()
                         };
-                        let request = key().sign(&params).unwrap();
+                        let request = Signer::new(key()).sign(&params).unwrap();
                         HttpResponse::Ok()
                             .insert_header(("content-type", "application/json"))
                             .insert_header(("cache-control", "no-store"))

@@ -83,13 +83,13 @@ impl AuthOptions {
     /// Get tokens from `callback`.
     ///
     /// ```
-    /// use ably_auth::{AuthOptions, Key, TokenParams};
+    /// use ably_auth::{AuthOptions, Key, Signer, TokenParams};
     /// use ably_auth::rest::TokenSource;
     ///
     /// let key: Key = "appId.keyId:keySecret".parse()?;
     /// let options = AuthOptions::auth_callback(move |params: TokenParams| {
     ///     let key = key.clone();
-    ///     async move { key.sign(&params).map(TokenSource::from) }
+    ///     async move { Signer::new(key).sign(&params).map(TokenSource::from) }
     /// });
     /// # drop(options);
     /// # Ok::<(), ably_auth::Error>(())

@@ -1,25 +1,18 @@
 //! TokenParams, TokenRequest and TokenDetails with their exact wire shapes.
 
-use std::time::Duration;
-
-mod fields;
-pub(crate) use fields::check_nonce;
 mod details;
+mod fields;
 mod params;
 mod request;
-mod wire;
+mod writer;
 pub use details::TokenDetails;
-pub(crate) use params::Unsigned;
+pub(crate) use fields::validate_nonce;
+pub(crate) use params::BorrowedParams;
 pub use params::{TokenParams, validate_ttl};
 pub use request::TokenRequest;
-pub(crate) use wire::{MacField, Pass, SignedFields};
+pub(crate) use writer::{MacField, TokenRequestWriter};
 
-/// The longest ttl Ably grants: 24 hours.
-pub const MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// The longest ttl for a key with revocable tokens: 1 hour.
-pub const MAX_TTL_REVOCABLE: Duration = Duration::from_secs(60 * 60);
-/// The ttl Ably applies when a request names none: 60 minutes.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
+pub use crate::limits::{DEFAULT_TTL, MAX_TTL, MAX_TTL_REVOCABLE};
 
 pub(crate) mod ttl_ms {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -58,6 +51,7 @@ pub(crate) mod capability_string {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn token_request_has_exactly_its_wire_fields() {

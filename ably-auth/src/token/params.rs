@@ -1,6 +1,6 @@
 //! TokenParams: what a token should allow, and the checks that need no key.
 
-use super::{MAX_TTL_REVOCABLE, capability_string, check_nonce, ttl_ms};
+use super::{MAX_TTL_REVOCABLE, capability_string, validate_nonce, ttl_ms};
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::clock::Clock;
@@ -56,7 +56,7 @@ impl TokenParams {
     /// Checks what can be checked without the key: ttl positive and at most `max_ttl`, capability
     /// not empty, nonce at least 16 characters.
     pub fn validate(&self, max_ttl: Duration) -> Result<()> {
-        Unsigned::from(self).validate(max_ttl)
+        BorrowedParams::from(self).validate(max_ttl)
     }
 }
 
@@ -84,7 +84,7 @@ pub fn validate_ttl(ttl: Duration, max: Duration) -> Result<()> {
 
 /// [`TokenParams`] borrowed, so callers holding the parts elsewhere (a [`crate::Grant`]) need
 /// not clone them.
-pub(crate) struct Unsigned<'a> {
+pub(crate) struct BorrowedParams<'a> {
     pub(crate) ttl: Option<Duration>,
     pub(crate) capability: Option<&'a Capability>,
     pub(crate) client_id: Option<&'a ClientId>,
@@ -92,9 +92,9 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) nonce: Option<&'a str>,
 }
 
-impl<'a> From<&'a TokenParams> for Unsigned<'a> {
-    fn from(params: &'a TokenParams) -> Unsigned<'a> {
-        Unsigned {
+impl<'a> From<&'a TokenParams> for BorrowedParams<'a> {
+    fn from(params: &'a TokenParams) -> BorrowedParams<'a> {
+        BorrowedParams {
             ttl: params.ttl,
             capability: params.capability.as_ref(),
             client_id: params.client_id.as_ref(),
@@ -104,7 +104,7 @@ impl<'a> From<&'a TokenParams> for Unsigned<'a> {
     }
 }
 
-impl Unsigned<'_> {
+impl BorrowedParams<'_> {
     /// See [`TokenParams::validate`].
     pub(crate) fn validate(&self, max_ttl: Duration) -> Result<()> {
         if let Some(ttl) = self.ttl {
@@ -118,7 +118,7 @@ impl Unsigned<'_> {
             ));
         }
         if let Some(nonce) = self.nonce {
-            check_nonce(nonce)?;
+            validate_nonce(nonce)?;
         }
         Ok(())
     }

@@ -1,7 +1,11 @@
-//! TokenRequest: the signed request for an Ably token.
+//! TokenRequest: the signed request for an Ably token, and every method it has.
 
-use super::{MacField, SignedFields};
+use super::fields::SignedFields;
+use super::writer::MacField;
 use crate::error::{Error, Result};
+use crate::key::Key;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -66,7 +70,76 @@ impl TokenRequest {
     /// assert_eq!(request.validate().unwrap_err().code(), 40012);
     /// ```
     pub fn validate(&self) -> Result<()> {
-        self.fields().check()
+        self.fields().validate()
+    }
+
+    /// The exact text the MAC covers: keyName, ttl, capability, clientId, timestamp and nonce,
+    /// each followed by a line feed. A ttl of 0 is rendered empty, as ably-js does. Fields that
+    /// could be read as other fields are refused first ([`TokenRequest::validate`]).
+    pub fn signed_text(&self) -> Result<String> {
+        self.validate()?;
+        let mut text = String::new();
+        self.fields().write_signed_text(&mut text);
+        Ok(text)
+    }
+
+    /// The MAC these fields should carry under `key`: base64 (standard, padded) HMAC-SHA256 of
+    /// [`TokenRequest::signed_text`]. Invalid fields are refused ([`TokenRequest::validate`])
+    /// before any MAC is computed.
+    pub fn compute_mac(&self, key: &Key) -> Result<String> {
+        self.validate()?;
+        Ok(self.compute_mac_unchecked(key))
+    }
+
+    /// Sets `mac` to [`TokenRequest::compute_mac`]: the fields are MACed as they are, verbatim
+    /// (a pre-serialized capability exactly as written), after [`TokenRequest::validate`].
+    /// Unlike [`crate::Signer::sign`], which makes a new TokenRequest from [`crate::TokenParams`],
+    /// it checks neither the ttl against the key's limit, nor the capability against the key's,
+    /// nor the nonce's length: it MACs again what you built or changed by hand.
+    ///
+    /// ```
+    /// use ably_auth::{Key, TokenRequest};
+    ///
+    /// let key: Key = "appId.keyId:keySecret".parse()?;
+    /// let mut request = TokenRequest {
+    ///     key_name: key.name().into(),
+    ///     ttl: None,
+    ///     capability: Some(r#"{"chat:*":["subscribe"]}"#.into()),
+    ///     client_id: Some("alice".into()),
+    ///     timestamp: 1_700_000_000_000,
+    ///     nonce: "0123456789abcdef".into(),
+    ///     mac: String::new(),
+    /// };
+    /// request.set_mac(&key)?;
+    /// assert!(request.mac_matches(&key));
+    /// request.client_id = Some("bob".into());
+    /// assert!(!request.mac_matches(&key));
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn set_mac(&mut self, key: &Key) -> Result<()> {
+        self.mac = self.compute_mac(key)?;
+        Ok(())
+    }
+
+    /// Whether `mac` matches the fields under `key`, compared in constant time. Fields that
+    /// [`TokenRequest::validate`] refuses never match.
+    pub fn mac_matches(&self, key: &Key) -> bool {
+        self.validate().is_ok() && self.mac_matches_validated(key)
+    }
+
+    /// [`TokenRequest::mac_matches`] for fields the caller has just validated.
+    pub(crate) fn mac_matches_validated(&self, key: &Key) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.fields().mac(key);
+        match STANDARD.decode(self.mac.as_bytes()) {
+            Ok(given) if given.len() == expected.len() => given.ct_eq(&expected).into(),
+            _ => false,
+        }
+    }
+
+    /// [`TokenRequest::compute_mac`] for fields valid by construction or just validated.
+    pub(crate) fn compute_mac_unchecked(&self, key: &Key) -> String {
+        STANDARD.encode(self.fields().mac(key))
     }
 
     /// The fields the MAC covers, borrowed.

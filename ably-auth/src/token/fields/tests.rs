@@ -76,7 +76,7 @@ fn a_line_feed_cannot_move_a_field_boundary() {
 
     // Nothing signs the first reading: not the raw path, not the typed one.
     let mut raw = original.clone();
-    assert_eq!(raw.sign(&key()).unwrap_err().code(), 40012);
+    assert_eq!(raw.set_mac(&key()).unwrap_err().code(), 40012);
     assert_eq!(raw.compute_mac(&key()).unwrap_err().code(), 40012);
     assert_eq!(raw.signed_text().unwrap_err().code(), 40012);
     assert_eq!(ClientId::new(&signed_as).unwrap_err().code(), 40012);
@@ -103,7 +103,7 @@ fn every_text_field_refuses_a_line_feed() {
         request.mac = oracle_mac(&request);
         let err = verifier().verify_token_request(&request).unwrap_err();
         assert_eq!((err.code(), err.status()), (code, 400), "case {i}: {err}");
-        assert_eq!(request.clone().sign(&key()).unwrap_err().code(), code);
+        assert_eq!(request.clone().set_mac(&key()).unwrap_err().code(), code);
         assert!(!request.mac_matches(&key()), "case {i}");
     }
     // The same fields without the line feed verify: the refusals above are the line feed's.

@@ -1,66 +1,9 @@
-//! The one-pass writer of a TokenRequest's signed text and JSON wire form.
+//! The writer of a TokenRequest's signed text and JSON wire form, one field at a time.
 
 use crate::capability::Capability;
 use crate::json::push_json_string;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-
-/// The fields of a TokenRequest apart from its MAC, borrowed from wherever they live.
-pub(crate) struct SignedFields<'a> {
-    pub(crate) key_name: &'a str,
-    pub(crate) ttl: Option<u64>,
-    pub(crate) capability: Option<&'a str>,
-    pub(crate) client_id: Option<&'a str>,
-    pub(crate) timestamp: u64,
-    pub(crate) nonce: &'a str,
-}
-
-impl SignedFields<'_> {
-    /// Appends the text the MAC covers.
-    pub(crate) fn write_signed_text(&self, text: &mut String) {
-        self.write(&mut Pass {
-            text: Some(text),
-            json: None,
-        });
-    }
-
-    /// The JSON wire form with `mac`, in one buffer sized up front.
-    pub(crate) fn to_json(&self, mac: MacField<'_>) -> String {
-        let strings = [
-            Some(self.key_name),
-            self.capability,
-            self.client_id,
-            Some(self.nonce),
-        ];
-        let mac_len = match mac {
-            MacField::Text(text) => text.len(),
-            MacField::Raw(_) => BASE64_MAC_LEN,
-        };
-        // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
-        // for the capability's quotes; escaping grows the others only when they hold quotes,
-        // backslashes or control characters.
-        let growth = self.capability.map_or(0, |c| c.len() / 4);
-        let capacity =
-            128 + growth + mac_len + strings.iter().flatten().map(|s| s.len()).sum::<usize>();
-        let mut json = String::with_capacity(capacity);
-        let mut pass = Pass {
-            text: None,
-            json: Some(&mut json),
-        };
-        self.write(&mut pass);
-        pass.mac(mac);
-        json
-    }
-
-    fn write(&self, pass: &mut Pass<'_>) {
-        pass.key_name(self.key_name);
-        pass.ttl(self.ttl);
-        pass.capability(self.capability);
-        pass.client_id(self.client_id);
-        pass.timestamp(self.timestamp);
-        pass.nonce(self.nonce);
-    }
-}
 
 /// One pass over a TokenRequest's fields in the order its two forms share (keyName, ttl,
 /// capability, clientId, timestamp, nonce), writing the text the MAC covers, the JSON wire
@@ -69,12 +12,12 @@ impl SignedFields<'_> {
 /// The signed text is each field followed by a line feed, an absent field empty and a ttl of 0
 /// empty too, as ably-js writes it. The JSON is byte for byte what `serde_json` writes for a
 /// [`TokenRequest`]: absent fields left out, strings escaped as serde_json escapes them.
-pub(crate) struct Pass<'a> {
+pub(crate) struct TokenRequestWriter<'a> {
     pub(crate) text: Option<&'a mut String>,
     pub(crate) json: Option<&'a mut String>,
 }
 
-impl Pass<'_> {
+impl TokenRequestWriter<'_> {
     /// A string field: as is in the text (empty when absent); after `name` (the JSON's
     /// punctuation and the quoted field name) as a JSON string in the JSON (left out when
     /// absent).
@@ -198,4 +141,4 @@ pub(crate) enum MacField<'a> {
 }
 
 /// The length of a MAC in base64: 32 bytes always encode to 44 characters.
-const BASE64_MAC_LEN: usize = 44;
+pub(crate) const BASE64_MAC_LEN: usize = 44;
