@@ -1,4 +1,7 @@
 //! Ably API keys: `appId.keyId:secret`.
+//!
+//! Every method of [`Key`] is here. What uses a key to sign or verify is a type of its own
+//! ([`crate::Signer`], [`crate::JwtBuilder`], [`crate::Verifier`]) that takes the key.
 
 use crate::capability::Capability;
 use crate::error::{Error, Result};

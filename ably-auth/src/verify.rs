@@ -225,7 +225,7 @@ impl NonceCache {
         }
         if self.seen.len() >= self.capacity {
             if now <= self.full_until {
-                return Err(Self::full());
+                return Err(Self::full_error());
             }
             self.seen.retain(|(ts, _)| ts.abs_diff(now) <= window);
             if self.seen.len() >= self.capacity {
@@ -235,14 +235,14 @@ impl NonceCache {
                     .map(|(ts, _)| ts + window)
                     .min()
                     .unwrap_or(now);
-                return Err(Self::full());
+                return Err(Self::full_error());
             }
         }
         self.seen.insert(key);
         Ok(())
     }
 
-    fn full() -> Error {
+    fn full_error() -> Error {
         Error::RateLimited("too many token requests within the timestamp window".into())
     }
 }

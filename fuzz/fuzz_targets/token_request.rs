@@ -1,6 +1,6 @@
 //! `TokenRequest::from_json` and `Verifier::verify_token_request` on arbitrary bodies. To get
-//! past the MAC, each parsed request is also re-signed with the verifier's key (and given a
-//! current timestamp), so the checks behind the MAC are fuzzed too.
+//! past the MAC, each parsed request is also given a MAC (`set_mac`) with the verifier's key
+//! (and a current timestamp), so the checks behind the MAC are fuzzed too.
 #![no_main]
 
 use ably_auth::{Capability, FixedClock, Key, TokenRequest, Verifier};

@@ -30,7 +30,9 @@ fn reproduces_ably_js_vectors() {
     for v in vectors {
         let name = v["name"].as_str().unwrap();
         let key = Key::parse(v["key"].as_str().unwrap()).unwrap();
-        let request = Signer::new(key.clone()).sign(&params_from(&v["params"])).unwrap();
+        let request = Signer::new(key.clone())
+            .sign(&params_from(&v["params"]))
+            .unwrap();
         assert_eq!(
             request.signed_text().unwrap(),
             v["signed_text"].as_str().unwrap(),

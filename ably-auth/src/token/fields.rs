@@ -39,7 +39,7 @@ impl SignedFields<'_> {
     /// - clientId: a valid clientId as a token carries it ([`ClientId::from_token`]: not
     ///   empty, no control character or line separator; `*` allowed), 40012;
     /// - nonce: not empty, printable. Its minimum length ([`validate_nonce`]) is a rule of the
-    ///   service, not of the text, so re-signing a hand-built request (as ably-python's own
+    ///   service, not of the text, so MACing a hand-built request again (as ably-python's own
     ///   test vector, with an 8-character nonce) is left to the verifier to refuse.
     ///
     /// Other refusals are 40000 (HTTP 400).

@@ -1,4 +1,8 @@
 //! TokenParams, TokenRequest and TokenDetails with their exact wire shapes.
+//!
+//! Each type's methods are all in its own file: `params.rs`, `details.rs`, and `request.rs`
+//! with TokenRequest's MAC ([`TokenRequest::set_mac`], [`TokenRequest::mac_matches`]). Making
+//! a new TokenRequest from [`TokenParams`] is signing, the [`crate::Signer`]'s job.
 
 mod details;
 mod fields;

@@ -1,6 +1,6 @@
 //! TokenParams: what a token should allow, and the checks that need no key.
 
-use super::{MAX_TTL_REVOCABLE, capability_string, validate_nonce, ttl_ms};
+use super::{MAX_TTL_REVOCABLE, capability_string, ttl_ms, validate_nonce};
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::clock::Clock;
