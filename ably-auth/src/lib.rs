@@ -25,6 +25,12 @@
 //! println!("{}", request.to_json());
 //! # Ok::<(), ably_auth::Error>(())
 //! ```
+//!
+//! One verb, one meaning: to *sign* is to make a new credential from what it should allow,
+//! checked against the key ([`Signer::sign`], [`Signer::sign_json`], [`JwtBuilder::sign`]); a
+//! *MAC* covers a [`TokenRequest`]'s fields as they stand ([`TokenRequest::set_mac`],
+//! [`TokenRequest::mac_matches`]); *validate* refuses what Ably would refuse; a [`Verifier`]
+//! *verifies* as the service does; a [`TokenIssuer`] *issues* a [`Credential`] for a grant.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -59,8 +59,9 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A signer using the system clock and [`RandomNonce`]. Making one allocates nothing, so
-    /// `Signer::new(key.clone()).sign(&params)` suits a one-off TokenRequest.
+    /// A signer using the system clock and [`RandomNonce`]. The two are shared by every signer,
+    /// so making one allocates nothing and `Signer::new(key.clone()).sign(&params)` suits a
+    /// one-off TokenRequest.
     pub fn new(key: Key) -> Signer {
         // Stateless defaults, shared by every signer.
         static CLOCK: LazyLock<Arc<dyn Clock>> = LazyLock::new(|| Arc::new(SystemClock));
