@@ -147,9 +147,13 @@ impl Signer {
     /// # Ok::<(), ably_auth::Error>(())
     /// ```
     pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
-        let params = BorrowedParams::from(params);
-        validate_for_key(&self.key, &params)?;
-        with_scratch(|text| self.write_json(&params, text))
+        self.sign_json_borrowed(&BorrowedParams::from(params))
+    }
+
+    /// [`Signer::sign_json`] for params borrowed from elsewhere (a [`crate::Grant`]'s parts).
+    pub(crate) fn sign_json_borrowed(&self, params: &BorrowedParams<'_>) -> Result<String> {
+        validate_for_key(&self.key, params)?;
+        with_scratch(|text| self.write_json(params, text))
     }
 
     /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
