@@ -320,6 +320,18 @@ fn nonce_length_edges() {
     }
 }
 
+/// `Signer::new` shares one system clock among signers rather than allocating one each, and a
+/// signer given its own clock keeps it.
+#[test]
+fn new_signers_share_the_default_clock() {
+    let key = Key::parse("appId.keyId:keySecret").unwrap();
+    let (a, b) = (Signer::new(key.clone()), Signer::new(key.clone()));
+    assert!(Arc::ptr_eq(a.clock(), b.clock()));
+    let fixed: Arc<dyn Clock> = Arc::new(FixedClock::new(1));
+    let c = Signer::new(key).with_clock(fixed.clone());
+    assert!(Arc::ptr_eq(c.clock(), &fixed) && !Arc::ptr_eq(c.clock(), a.clock()));
+}
+
 #[test]
 fn random_nonces_are_long_and_distinct() {
     let nonces: std::collections::HashSet<String> =
