@@ -54,7 +54,8 @@ pub use client_id::ClientId;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorInfo, Result};
 pub use identity::{
-    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name, check_interpolated,
+    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplateField, TemplatePart, channel,
+    channel_name, check_interpolated,
 };
 pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;

@@ -401,3 +401,191 @@ fn every_operation_name_maps_to_its_variant() {
     }
     assert_eq!(all.len(), 17);
 }
+
+// The scenario of a team app: the plan decides what a user may do on their organization's
+// channels, and a suspended user (no plan) gets nothing.
+#[derive(AblyIdentity)]
+struct User {
+    #[ably(client_id)]
+    id: u64,
+    org: String,
+    /// `None` while the account is suspended.
+    #[ably(role)]
+    plan: Option<Plan>,
+}
+
+#[derive(AblyRole, Clone, Copy)]
+enum Plan {
+    #[ably(grant("org:{org}:*" => [subscribe, history], "user:{id}" => [publish]), ttl = "10m")]
+    Free,
+    #[ably(grant("org:{org}:*" => [subscribe, history, publish, presence]))]
+    #[ably(grant("user:{id}" => [publish]), ttl = "1h")]
+    Pro,
+    #[ably(grant("[*]*" => ["*"]), ttl = "15m")]
+    Staff,
+}
+
+fn member(org: &str, plan: Option<Plan>) -> User {
+    User {
+        id: 7,
+        org: org.into(),
+        plan,
+    }
+}
+
+#[test]
+fn role_grants_interpolate_the_identitys_fields() {
+    let free = member("acme", Some(Plan::Free)).ably_grant().unwrap();
+    assert_eq!(free.client_id.unwrap().as_str(), "7");
+    assert_eq!(
+        free.capability.to_json(),
+        r#"{"org:acme:*":["history","subscribe"],"user:7":["publish"]}"#
+    );
+    assert_eq!(free.ttl, Duration::from_secs(600));
+
+    let pro = member("acme", Some(Plan::Pro)).ably_grant().unwrap();
+    assert_eq!(
+        pro.capability.to_json(),
+        r#"{"org:acme:*":["history","presence","publish","subscribe"],"user:7":["publish"]}"#
+    );
+    assert_eq!(pro.ttl, Duration::from_secs(3600));
+
+    let staff = member("acme", Some(Plan::Staff)).ably_grant().unwrap();
+    assert_eq!(staff.capability.to_json(), r#"{"[*]*":["*"]}"#);
+    assert_eq!(staff.ttl, Duration::from_secs(900));
+
+    let suspended = member("acme", None).ably_grant().unwrap_err();
+    assert_eq!((suspended.code(), suspended.status()), (40300, 403));
+
+    // The organization's name is a user value: it can't reach other channels.
+    for org in ["acme:*", "*", "[meta]x", "", "a\nb"] {
+        let err = member(org, Some(Plan::Pro)).ably_grant().unwrap_err();
+        assert_eq!((err.code(), err.status()), (40300, 403), "{org:?}");
+        assert!(err.to_string().contains("`{org}`"), "{err}");
+    }
+    // Staff's grant names no field: any organization name is fine for it.
+    assert!(member("acme:*", Some(Plan::Staff)).ably_grant().is_ok());
+}
+
+/// A role's templates name identity fields, listed for the identity's compile-time check.
+#[test]
+fn roles_list_the_identity_fields_they_use() {
+    use ably_auth::TemplateField;
+    assert_eq!(
+        <Plan as AblyRole>::IDENTITY_FIELDS,
+        [
+            TemplateField {
+                field: "org",
+                template: "org:{org}:*"
+            },
+            TemplateField {
+                field: "id",
+                template: "user:{id}"
+            },
+        ]
+    );
+    assert_eq!(<Role as AblyRole>::IDENTITY_FIELDS, []);
+    assert_eq!(
+        Plan::Pro.ably_rules()[0].resource,
+        [
+            TemplatePart::Literal("org:"),
+            TemplatePart::Field("org"),
+            TemplatePart::Literal(":*")
+        ]
+    );
+}
+
+// The same role serves every identity that has the fields it names, whatever their types.
+#[derive(AblyIdentity)]
+#[ably(grant("audit" => [subscribe]))]
+struct Contractor {
+    #[ably(client_id)]
+    id: String,
+    org: Option<&'static str>,
+    #[ably(role)]
+    plan: Plan,
+}
+
+#[test]
+fn a_role_serves_every_identity_with_its_fields() {
+    let with_org = Contractor {
+        id: "c1".into(),
+        org: Some("acme"),
+        plan: Plan::Free,
+    }
+    .ably_grant()
+    .unwrap();
+    // `{id}` is this identity's `id` field, which is also its clientId here.
+    assert_eq!(
+        with_org.capability.to_json(),
+        r#"{"audit":["subscribe"],"org:acme:*":["history","subscribe"],"user:c1":["publish"]}"#
+    );
+    // An absent value leaves the rule out, as for the identity's own templates.
+    let without = Contractor {
+        id: "c1".into(),
+        org: None,
+        plan: Plan::Free,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(
+        without.capability.to_json(),
+        r#"{"audit":["subscribe"],"user:c1":["publish"]}"#
+    );
+}
+
+// A hand-written role that names a field it doesn't list: the identity can't check it when it
+// compiles, so it refuses at issue time rather than drop or guess.
+struct HandWritten;
+
+impl AblyRole for HandWritten {
+    fn ably_rules(&self) -> &'static [GrantRule] {
+        &[GrantRule {
+            resource: &[TemplatePart::Literal("team:"), TemplatePart::Field("team")],
+            operations: Operations::ALL,
+        }]
+    }
+}
+
+#[derive(AblyIdentity)]
+#[ably(grant("lobby" => [subscribe]))]
+struct HandUser {
+    #[ably(client_id)]
+    id: String,
+    #[ably(role)]
+    role: HandWritten,
+}
+
+#[test]
+fn a_field_the_identity_lacks_is_refused_at_issue_time() {
+    let err = HandUser {
+        id: "a".into(),
+        role: HandWritten,
+    }
+    .ably_grant()
+    .unwrap_err();
+    assert_eq!((err.code(), err.status()), (40106, 400), "{err}");
+    assert!(err.to_string().contains("`{team}`"), "{err}");
+}
+
+proptest! {
+    /// Whatever the organization's name, a Pro user reaches only that organization's channels
+    /// and their own.
+    #[test]
+    fn role_field_values_never_widen_the_grant(org in "\\PC{0,10}|[a-z*:\\[]{1,6}|[a\\n\\x{2028}]{1,4}") {
+        let Ok(grant) = member(&org, Some(Plan::Pro)).ably_grant() else {
+            let unprintable = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+            prop_assert!(
+                org.is_empty() || org.contains(['*', ':']) || org.starts_with('[') || org.contains(unprintable),
+                "{org:?} was refused"
+            );
+            return Ok(());
+        };
+        let own = format!("org:{org}:*");
+        for (resource, _) in grant.capability.iter() {
+            prop_assert!(resource.as_str() == own || resource.as_str() == "user:7", "{resource:?}");
+        }
+        let other = Resource::new("org:other:x").unwrap();
+        prop_assert!(!grant.capability.iter().any(|(r, _)| other.is_covered_by(r)) || org == "other");
+    }
+}
