@@ -720,7 +720,11 @@ fn star_inside_a_segment(name: &str) -> bool {
 /// more) and `ably-auth` accepts as the literal names they are to Ably.
 #[test]
 fn derive_accepts_exactly_the_resources_ably_auth_accepts() {
-    assert!(GRAMMAR.len() >= 99, "the corpus lost names: {}", GRAMMAR.len());
+    assert!(
+        GRAMMAR.len() >= 99,
+        "the corpus lost names: {}",
+        GRAMMAR.len()
+    );
     let mut refused_by_both = 0;
     for (template, verdict) in GRAMMAR {
         let name = template.replace("{{", "{").replace("}}", "}");

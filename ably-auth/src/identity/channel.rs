@@ -28,7 +28,7 @@ use std::fmt::{Display, Write};
 /// assert!(check_interpolated("team", "blue").is_ok());
 /// let err = check_interpolated("team", "blue:*").unwrap_err();
 /// assert_eq!((err.code(), err.status()), (40300, 403));
-/// assert!(err.to_string().starts_with("`{team}` = \"blue:*\" contains `*`, `:`"));
+/// assert!(err.to_string().contains("`{team}` = \"blue:*\" contains `*`, `:`"));
 /// assert_eq!(check_interpolated("team", "blue\nred").unwrap_err().code(), 40300);
 /// assert_eq!(check_interpolated("team", "").unwrap_err().code(), 40300);
 /// ```
@@ -78,7 +78,7 @@ pub fn check_interpolated(name: &str, value: &str) -> Result<()> {
 /// // A value can't widen the pattern.
 /// let err = channel("org:{}:*", &[&"acme:*"]).unwrap_err();
 /// assert_eq!(err.code(), 40300);
-/// assert!(err.to_string().starts_with("`{0}` = \"acme:*\""));
+/// assert!(err.to_string().contains("`{0}` = \"acme:*\""));
 /// # Ok::<(), ably_auth::Error>(())
 /// ```
 pub fn channel(template: &'static str, values: &[&dyn Display]) -> Result<String> {

@@ -109,10 +109,11 @@ impl RoleGrant {
 /// struct Pro;
 /// impl AblyRole for Pro {
 ///     fn ably_rules(&self) -> &'static [GrantRule] {
-///         &[GrantRule {
+///         const RULES: &[GrantRule] = &[GrantRule {
 ///             resource: &[Literal("org:"), Field("org"), Literal(":*")],
 ///             operations: ably_auth::Operations::only(Operation::Publish),
-///         }]
+///         }];
+///         RULES
 ///     }
 ///     fn ably_ttl(&self) -> Option<Duration> {
 ///         Some(Duration::from_secs(3600))

@@ -219,3 +219,44 @@ proptest! {
         let _ = Hints::from_pairs(pairs);
     }
 }
+
+#[test]
+fn channel_takes_literal_text_and_values_apart() {
+    assert_eq!(channel("org:{}:*", &[&"acme"]).unwrap(), "org:acme:*");
+    assert_eq!(
+        channel("{}:{}", &[&7u64, &"jürgen x"]).unwrap(),
+        "7:jürgen x"
+    );
+    assert_eq!(channel("a{{b}}{}", &[&1]).unwrap(), "a{b}1");
+    assert_eq!(channel("plain", &[]).unwrap(), "plain");
+    // Each value is checked and named by its position.
+    for (first, second, position) in [
+        ("acme:*", "x", "`{0}`"),
+        ("acme", "*", "`{1}`"),
+        ("acme", "", "`{1}`"),
+        ("[meta]x", "y", "`{0}`"),
+        ("a", "b\nc", "`{1}`"),
+    ] {
+        let err = channel("org:{}:{}", &[&first, &second]).unwrap_err();
+        assert_eq!((err.code(), err.status()), (40300, 403), "{err}");
+        assert!(err.to_string().contains(position), "{err}");
+    }
+    // A template that doesn't match its values is a mistake in the code: 40106, never a
+    // partial name.
+    let acme: &dyn std::fmt::Display = &"acme";
+    for (template, values) in [
+        ("org:{}:*", &[][..]),
+        ("org:*", &[acme][..]),
+        ("org:{}:{}", &[acme][..]),
+        ("org:{x}", &[acme][..]),
+        ("org:{", &[][..]),
+        ("org:}", &[][..]),
+    ] {
+        let err = channel(template, values).unwrap_err();
+        assert_eq!(
+            (err.code(), err.status()),
+            (40106, 400),
+            "{template}: {err}"
+        );
+    }
+}
