@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use std::time::Duration;
 
 /// Untrusted token parameters a client sends to the auth endpoint (ably-js sends `clientId`,
-/// ably-python `client_id` and a Python-repr capability). They can only narrow a [`Grant`].
+/// ably-python `client_id` and a Python-repr capability). They can only narrow a
+/// [`Grant`](super::Grant).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Hints {
     /// Requested ttl.
