@@ -856,3 +856,28 @@ fn every_vector_resource_is_in_the_corpus() {
         );
     }
 }
+
+// A borrowed identity with a role over its fields: the check runs inside the generic impl.
+#[derive(AblyIdentity)]
+struct Borrowed<'a> {
+    #[ably(client_id)]
+    id: &'a str,
+    org: &'a str,
+    #[ably(role)]
+    plan: Plan,
+}
+
+#[test]
+fn borrowed_identities_take_role_fields_too() {
+    let grant = Borrowed {
+        id: "b",
+        org: "acme",
+        plan: Plan::Pro,
+    }
+    .ably_grant()
+    .unwrap();
+    assert_eq!(
+        grant.capability.to_json(),
+        r#"{"org:acme:*":["history","presence","publish","subscribe"],"user:b":["publish"]}"#
+    );
+}
