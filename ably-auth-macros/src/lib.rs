@@ -76,6 +76,26 @@ pub fn derive_ably_role(input: TokenStream) -> TokenStream {
     run(&input, role, expand::fallback::role).into()
 }
 
+/// The derives' verdict on resource templates, for the workspace tests that hold it against
+/// `ably_auth::Resource` (this crate can't depend on `ably-auth`): each string literal becomes
+/// `(text, None)` when a `grant(...)` would accept it, `(text, Some(message))` with the
+/// derive's error otherwise. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __resource_grammar(input: TokenStream) -> TokenStream {
+    use syn::punctuated::Punctuated;
+    let templates =
+        parse_macro_input!(input with Punctuated::<syn::LitStr, syn::Token![,]>::parse_terminated);
+    let entries = templates.iter().map(|lit| {
+        let text = lit.value();
+        match internals::template::Template::parse(&text) {
+            Ok(_) => quote::quote!((#text, ::core::option::Option::None)),
+            Err(message) => quote::quote!((#text, ::core::option::Option::Some(#message))),
+        }
+    });
+    quote::quote!([#(#entries),*]).into()
+}
+
 /// `#[derive(AblyIdentity)]`: validation, then expansion.
 fn identity(input: &DeriveInput, acc: &mut Accumulator) -> Option<proc_macro2::TokenStream> {
     internals::identity::validate(input, acc).map(|model| expand::identity::expand(input, model))

@@ -1,61 +1,26 @@
-//! Items the derive macros expand to. Not public API.
+//! What the derive macros expand to: re-exports under fixed paths, and the diagnostics that
+//! make a mistake in a derive read as one message. Not public API; the policy the derives
+//! apply is public in [`crate::identity::policy`].
 
-pub use crate::capability::{Capability, Operation, Operations, Resource};
+pub use crate::capability::{Operation, Operations};
 pub use crate::client_id::ClientId;
 pub use crate::error::{Error, Result};
-pub use crate::identity::{
-    AblyIdentity, AblyRole, Grant, GrantRule, TemplatePart, check_interpolated,
-};
+pub use crate::identity::policy::{DerivedIdentity, RoleGrant};
+pub use crate::identity::{AblyIdentity, AblyRole, Grant, GrantRule, TemplateField, TemplatePart};
 pub use core::fmt::Display;
 pub use core::option::Option::{self, None, Some};
 pub use core::result::Result::{Err, Ok};
 pub use std::string::String;
 pub use std::time::Duration;
 
-use crate::identity::DEFAULT_GRANT_TTL;
+mod fields;
+mod message;
 
-/// Renders a template, checking every interpolated value.
-pub fn render(
-    parts: &[TemplatePart],
-    client_id: Option<&str>,
-    field: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<String>> {
-    let mut out = String::new();
-    for part in parts {
-        match part {
-            TemplatePart::Literal(text) => out.push_str(text),
-            TemplatePart::ClientId => {
-                // An anonymous user has no clientId: the rule does not apply.
-                let Some(id) = client_id else { return Ok(None) };
-                check_interpolated("client_id", id)?;
-                out.push_str(id);
-            }
-            TemplatePart::Field(name) => {
-                let Some(value) = field(name) else {
-                    return Ok(None);
-                };
-                check_interpolated(name, &value)?;
-                out.push_str(&value);
-            }
-        }
-    }
-    Ok(Some(out))
-}
-
-/// Adds rules to a capability.
-pub fn apply_rules(
-    capability: &mut Capability,
-    rules: &[GrantRule],
-    client_id: Option<&str>,
-    field: &dyn Fn(&str) -> Option<String>,
-) -> Result<()> {
-    for rule in rules {
-        if let Some(resource) = render(rule.resource, client_id, field)? {
-            capability.insert(Resource::new(resource)?, rule.operations);
-        }
-    }
-    Ok(())
-}
+pub use fields::{
+    FieldProbe, IsDisplay, NotARole, NotDisplay, OptionProbe, ProbeDisplay, ProbeOther, RoleFields,
+};
+pub use fields::{check_role_fields, unknown_field};
+pub use message::Message;
 
 /// Converts a `#[ably(client_id)]` field to a clientId.
 #[diagnostic::on_unimplemented(
@@ -87,7 +52,7 @@ impl<T: Display> OptionalClientId<'_, T> {
     }
 }
 
-/// Renders a field for a template, `None` when it is an empty `Option`.
+/// Renders a field for a template of the identity, `None` when it is an empty `Option`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` can't be interpolated into a channel name",
     label = "a field named in a `grant(...)` template needs a type that implements `Display`, or an `Option` of one",
@@ -114,53 +79,10 @@ impl<T: Display> OptionalValue<'_, T> {
     }
 }
 
-/// What a `#[ably(role)]` field contributes: its rules and ttl. One call per field, so a
-/// type that is not a role is reported once.
-#[derive(Clone, Copy, Debug)]
-pub struct RoleGrant {
-    /// The role's rules.
-    pub rules: &'static [GrantRule],
-    /// The role's ttl, if it sets one.
-    pub ttl: Option<Duration>,
-}
-
-/// Reads a role field.
+/// Reads a role field. One call per field, so that a type that is not a role is reported
+/// once (by `AblyRole`'s `on_unimplemented`).
 pub fn role_of<R: AblyRole + ?Sized>(role: &R) -> RoleGrant {
-    RoleGrant {
-        rules: role.ably_rules(),
-        ttl: role.ably_ttl(),
-    }
-}
-
-/// Builds the grant of a derived identity: the identity's rules, then the role's, with the
-/// role's ttl over the identity's over the default. A user granted nothing is refused.
-pub fn issue(
-    client_id: Option<ClientId>,
-    rules: &[GrantRule],
-    ttl: Option<Duration>,
-    role: Option<RoleGrant>,
-    field: &dyn Fn(&str) -> Option<String>,
-) -> Result<Grant> {
-    let id = client_id.as_ref().map(ClientId::as_str);
-    let mut capability = Capability::new();
-    apply_rules(&mut capability, rules, id, field)?;
-    let mut ttl = ttl;
-    if let Some(role) = role {
-        apply_rules(&mut capability, role.rules, id, &|_| None)?;
-        ttl = role.ttl.or(ttl);
-    }
-    if capability.is_empty() {
-        return Err(Error::Forbidden(match id {
-            Some(id) => format!("no capability is granted to clientId {id:?}"),
-            None => "no capability is granted to an anonymous user".to_owned(),
-        }));
-    }
-    capability.normalize();
-    Ok(Grant::new(
-        client_id,
-        capability,
-        ttl.unwrap_or(DEFAULT_GRANT_TTL),
-    ))
+    RoleGrant::of(role)
 }
 
 /// The body of the stub impl a derive emits after a compile error, so the only errors the
@@ -169,15 +91,4 @@ pub fn derive_failed(type_name: &str) -> Error {
     Error::Config(format!(
         "`#[derive]` of {type_name} failed to compile; this stub is never used"
     ))
-}
-
-/// An operation set from a list the derive validated.
-pub const fn operations(ops: &[Operation]) -> Operations {
-    let mut set = Operations::NONE;
-    let mut i = 0;
-    while i < ops.len() {
-        set = set.union(Operations::only(ops[i]));
-        i += 1;
-    }
-    set
 }

@@ -62,7 +62,8 @@ pub use client_id::ClientId;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, ErrorInfo, Result};
 pub use identity::{
-    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name, check_interpolated,
+    AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplateField, TemplatePart, channel,
+    channel_name, check_interpolated,
 };
 pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
@@ -136,10 +137,13 @@ pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 /// * `#[ably(client_id)]` (required, once): the clientId, any `Display` type, or an `Option`
 ///   of one where `None` is an anonymous user, who gets only the rules without `{client_id}`.
 /// * `#[ably(role)]` (at most once): a field whose type implements [`AblyRole`], or an
-///   `Option` of one where `None` adds no role rules.
+///   `Option` of one where `None` adds no role rules. The role's templates may name the
+///   struct's fields (see [`macro@AblyRole`]).
 ///
 /// Values interpolated into a channel name that contain `*`, `:` or a leading `[` are refused
-/// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all.
+/// at issue time ([`Error::Forbidden`]); so is a user who would be granted nothing at all. The
+/// role's ttl beats the struct's, which beats the default of one hour; the whole policy is
+/// [`identity::policy`].
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use ably_auth_macros::AblyIdentity;
@@ -167,8 +171,63 @@ pub use ably_auth_macros::AblyIdentity;
 /// assert_eq!(Role::Viewer.ably_ttl(), None);
 /// ```
 ///
-/// Variants take the same `grant(...)` and `ttl = "..."` as [`macro@AblyIdentity`], except
-/// that templates may interpolate `{client_id}` only. The rules are `static` tables.
+/// Variants take the same `grant(...)` and `ttl = "..."` as [`macro@AblyIdentity`]. The rules
+/// are `static` tables.
+///
+/// # Grants over the user's fields
+///
+/// A role's templates may interpolate `{client_id}` and the fields of the user struct that
+/// has the role: `"org:{org}:*"` on the `Pro` variant gives each Pro user their own
+/// organization's channels. The role lists the fields it names
+/// ([`AblyRole::IDENTITY_FIELDS`]); the struct that marks it `#[ably(role)]` is checked when it
+/// compiles to have each of them, with a type that implements `Display` (or an `Option` of
+/// one, where `None` leaves the rule out), and a misspelt field is reported with the closest
+/// one. The values are checked at issue time as in the struct's own templates.
+///
+/// ```
+/// use ably_auth::{AblyIdentity, AblyRole};
+/// use std::time::Duration;
+///
+/// #[derive(AblyIdentity)]
+/// struct User {
+///     #[ably(client_id)]
+///     id: u64,
+///     org: String,
+///     /// `None` while the account is suspended: no grant at all, so refused (403).
+///     #[ably(role)]
+///     plan: Option<Plan>,
+/// }
+///
+/// #[derive(AblyRole)]
+/// enum Plan {
+///     #[ably(grant("org:{org}:*" => [subscribe, history], "user:{id}" => [publish]), ttl = "10m")]
+///     Free,
+///     #[ably(grant("org:{org}:*" => [subscribe, history, publish, presence]))]
+///     #[ably(grant("user:{id}" => [publish]), ttl = "1h")]
+///     Pro,
+///     #[ably(grant("[*]*" => ["*"]), ttl = "15m")]
+///     Staff,
+/// }
+///
+/// let pro = User { id: 7, org: "acme".into(), plan: Some(Plan::Pro) }.ably_grant()?;
+/// assert_eq!(
+///     pro.capability.to_json(),
+///     r#"{"org:acme:*":["history","presence","publish","subscribe"],"user:7":["publish"]}"#
+/// );
+/// assert_eq!(pro.ttl, Duration::from_secs(3600));
+///
+/// let free = User { id: 8, org: "acme".into(), plan: Some(Plan::Free) }.ably_grant()?;
+/// assert_eq!(free.capability.to_json(), r#"{"org:acme:*":["history","subscribe"],"user:8":["publish"]}"#);
+/// assert_eq!(free.ttl, Duration::from_secs(600));
+///
+/// let suspended = User { id: 9, org: "acme".into(), plan: None }.ably_grant().unwrap_err();
+/// assert_eq!((suspended.code(), suspended.status()), (40300, 403));
+///
+/// // An organization name can't reach other channels.
+/// let eve = User { id: 10, org: "acme:*".into(), plan: Some(Plan::Pro) }.ably_grant();
+/// assert_eq!(eve.unwrap_err().code(), 40300);
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use ably_auth_macros::AblyRole;

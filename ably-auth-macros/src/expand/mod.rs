@@ -43,9 +43,10 @@ fn operations_tokens(set: &OpSet) -> TokenStream {
             let variants = indexes
                 .iter()
                 .map(|&i| proc_macro2::Ident::new(ops::variant(i), Span::call_site()));
-            quote!(::ably_auth::__private::operations(&[
-                #(::ably_auth::__private::Operation::#variants),*
-            ]))
+            quote!(::ably_auth::__private::Operations::NONE
+                #(.union(::ably_auth::__private::Operations::only(
+                    ::ably_auth::__private::Operation::#variants
+                )))*)
         }
     }
 }
@@ -60,9 +61,11 @@ mod tests {
         let idx = |name: &str| lookup(&OpName::Str(name.to_owned())).unwrap().unwrap();
         let set = OpSet::Some(vec![idx("history"), idx("publish")]);
         let tokens = operations_tokens(&set).to_string().replace(' ', "");
-        assert!(
-            tokens.ends_with("(&[::ably_auth::__private::Operation::History,::ably_auth::__private::Operation::Publish])"),
-            "{tokens}"
+        assert_eq!(
+            tokens,
+            "::ably_auth::__private::Operations::NONE\
+             .union(::ably_auth::__private::Operations::only(::ably_auth::__private::Operation::History))\
+             .union(::ably_auth::__private::Operations::only(::ably_auth::__private::Operation::Publish))"
         );
         assert_eq!(
             operations_tokens(&OpSet::All).to_string().replace(' ', ""),

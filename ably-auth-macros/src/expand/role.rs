@@ -28,10 +28,27 @@ pub fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
         ttl_arms.push(quote!(Self::#ident { .. } => #ttl,));
     }
 
+    // Every identity field a template names, once per template, for the identity's check.
+    let mut used: Vec<(String, String)> = Vec::new();
+    for rule in variants.iter().flat_map(|v| &v.rules) {
+        let template = rule.lit.value();
+        for field in rule.template.fields() {
+            let entry = (field.to_owned(), template.clone());
+            if !used.contains(&entry) {
+                used.push(entry);
+            }
+        }
+    }
+    let used = used.iter().map(|(field, template)| {
+        quote!(::ably_auth::__private::TemplateField { field: #field, template: #template })
+    });
+
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::ably_auth::__private::AblyRole for #name #ty_generics #where_clause {
+            const IDENTITY_FIELDS: &'static [::ably_auth::__private::TemplateField] = &[#(#used),*];
+
             fn ably_rules(&self) -> &'static [::ably_auth::__private::GrantRule] {
                 match *self {
                     #(#rules_arms)*

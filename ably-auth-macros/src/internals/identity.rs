@@ -18,8 +18,10 @@ pub struct Identity<'a> {
     pub client_id: Marked<'a>,
     /// The role field, if any.
     pub role: Option<Marked<'a>>,
-    /// The fields the templates interpolate, each once, in order of first use.
+    /// The fields the struct's templates interpolate, each once, in order of first use.
     pub used: Vec<&'a syn::Field>,
+    /// Every field, in order: a role's templates may interpolate any of them.
+    pub fields: Vec<&'a syn::Field>,
     /// The struct's grants, a resource granted twice merged into one rule.
     pub rules: Vec<Rule>,
     /// The struct's ttl in milliseconds.
@@ -178,6 +180,7 @@ pub fn validate<'a>(input: &'a DeriveInput, acc: &mut Accumulator) -> Option<Ide
         client_id,
         role,
         used,
+        fields: fields.named.iter().collect(),
         rules: attr::merge(attrs.rules),
         ttl: attrs.ttl.map(|(ms, _)| ms),
     })

@@ -61,23 +61,11 @@ pub fn validate<'a>(input: &'a DeriveInput, acc: &mut Accumulator) -> Option<Vec
             acc.push(err(
                 a.path().span(),
                 "`#[ably(...)]` has no meaning on the fields of a role variant; role grants \
-                 interpolate `{client_id}` only",
+                 interpolate `{client_id}` and the fields of the user struct that has the role, \
+                 as in `#[ably(grant(\"org:{org}:*\" => [publish]))] Pro`",
             ));
         }
         let attrs = attr::parse(&variant.attrs, Site::Variant, acc);
-        for rule in &attrs.rules {
-            if let Some(field) = rule.template.fields().next() {
-                acc.push(err(
-                    rule.lit.span(),
-                    format!(
-                        "a role's templates can only use `{{client_id}}`, not `{{{field}}}`; \
-                         grant per-user resources from the user struct with \
-                         `#[ably(grant(\"...{{{field}}}...\" => [...]))]` on the struct that \
-                         derives `AblyIdentity`"
-                    ),
-                ));
-            }
-        }
         variants.push(Variant {
             ident: &variant.ident,
             rules: attr::merge(attrs.rules),
