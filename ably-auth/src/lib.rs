@@ -56,7 +56,7 @@ pub use error::{Error, ErrorInfo, Result};
 pub use identity::{
     AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplatePart, channel_name, check_interpolated,
 };
-pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
+pub use issuer::{Credential, CredentialBody, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
 pub use key::{API_KEY_ENV, Key};
 pub use nonce::{NonceSource, RandomNonce};

@@ -179,9 +179,12 @@ impl Signer {
     /// # Ok::<(), ably_auth::Error>(())
     /// ```
     pub fn sign_json(&self, params: &TokenParams) -> Result<String> {
-        let params = Unsigned::from(params);
-        check(&self.key, &params)?;
-        with_scratch(|text| self.write_json(&params, text))
+        self.sign_json_unsigned(&Unsigned::from(params))
+    }
+
+    pub(crate) fn sign_json_unsigned(&self, params: &Unsigned<'_>) -> Result<String> {
+        check(&self.key, params)?;
+        with_scratch(|text| self.write_json(params, text))
     }
 
     /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
