@@ -37,7 +37,10 @@ fn capability() -> Capability {
 /// Polls a future that is ready at once (a local issuer never waits).
 fn ready<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(output) => output,
         Poll::Pending => unreachable!("a local issuer never waits"),
     }
@@ -71,8 +74,15 @@ fn peer(c: &mut Criterion) {
     let keyed = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     {
         use base64::Engine;
-        let mac = keyed.clone().chain_update(text.as_bytes()).finalize().into_bytes();
-        assert_eq!(base64::engine::general_purpose::STANDARD.encode(mac), ours.mac);
+        let mac = keyed
+            .clone()
+            .chain_update(text.as_bytes())
+            .finalize()
+            .into_bytes();
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(mac),
+            ours.mac
+        );
     }
     eprintln!("signed text: {} bytes", text.len());
 
