@@ -59,6 +59,10 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// One request meets the modules in this order: `route` (the resource and its methods), `extract`
+// (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
+// the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
+// Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
 mod error;
 mod extract;
 mod handler;
