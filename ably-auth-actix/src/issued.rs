@@ -1,33 +1,28 @@
-//! The `Issued` extractor: user, hints, policy and issuer in one step.
+//! The `Issued` extractor: the token route's steps, with the outcome handed to a handler of
+//! your own.
 
-use crate::error::{ErrorRenderer, error_response, user_error};
-use crate::policy::apply_policies;
-use crate::request::{read_body, request_hints};
-use ably_auth::{AblyIdentity, Credential, Error, TokenIssuer};
+use crate::error::user_error;
+use crate::handler::{grant_for, issuer_in, issuing_span, log_outcome};
+use crate::hints::read_hints;
+use crate::response::{credential_response, render_error};
+use ably_auth::{AblyIdentity, Credential, Error, Hints, TokenIssuer};
 use actix_web::body::BoxBody;
 use actix_web::dev::Payload;
-use actix_web::http::Method;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use tracing::Instrument;
 
-/// A custom error renderer in `app_data`.
-#[derive(Clone)]
-pub(crate) struct ErrorBody(pub ErrorRenderer);
-
-/// Extracts the app user `U`, reads the client's hints (query for GET, form body for POST),
-/// applies the user's [`AblyIdentity`] grant, every [`GrantPolicy<U>`](crate::GrantPolicy) that
-/// applies (in the order documented there) and the hints, and issues a credential with the `I`
-/// found in `app_data` (as `web::Data<I>`).
+/// The outcome of the token route's steps ([`credential_handler`](crate::credential_handler))
+/// as an extractor, for a handler that wants to look at the credential or the error before
+/// answering: the user `U`, their hints, the grant and every applicable
+/// [`GrantPolicy<U>`](crate::GrantPolicy), and a credential from the `I` found in `app_data`
+/// (as `web::Data<I>`).
 ///
-/// When the user extractor fails, an [`AblyError`](crate::AblyError) keeps its code and status;
-/// any other error is a 401 (40100), and a `Cookie` header that can't be parsed a 400 (40000).
-///
-/// Extraction never fails: the outcome, credential or Ably error, is inside, so a handler can
-/// log or wrap it and return it as the response.
+/// Extraction never fails: the outcome, credential or Ably error, is inside, and `Issued` is a
+/// [`Responder`] that answers with it. Errors are the [`AuthUrlRequest`](crate::AuthUrlRequest)
+/// extractor's and the handler's.
 ///
 /// ```no_run
 /// use ably_auth::{AblyIdentity, JwtIssuer};
@@ -74,41 +69,18 @@ where
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let user = U::from_request(&req, payload);
-        let body =
-            (req.method() == Method::POST).then(|| web::Payload::from_request(&req, payload));
-        let span = tracing::info_span!(
-            "ably_auth.issue",
-            path = %req.path(),
-            method = %req.method(),
-            issuer = short_type_name::<I>(),
-        );
+        let hints = read_hints(&req, payload);
+        let span = issuing_span::<I>(&req);
         Box::pin(
             async move {
                 let (user, outcome) = match user.await {
                     Err(err) => (None, Err(user_error(err.into()))),
                     Ok(user) => {
-                        let body = match body {
-                            None => Ok(None),
-                            Some(body) => read_body(&req, body.await).await.map(Some),
-                        };
-                        let outcome = match body {
-                            Ok(body) => issue::<U, I>(&req, &user, body.as_deref()).await,
-                            Err(err) => Err(err),
-                        };
+                        let outcome = credential_for::<U, I>(&req, &user, hints).await;
                         (Some(user), outcome)
                     }
                 };
-                match &outcome {
-                    Ok(credential) => {
-                        tracing::info!(kind = credential.kind(), "issued an Ably credential")
-                    }
-                    Err(err) => tracing::warn!(
-                        code = err.code(),
-                        status = err.status(),
-                        error = %err.to_error_info().message,
-                        "refused an Ably credential"
-                    ),
-                }
+                log_outcome(outcome.as_ref().map(Credential::kind));
                 Ok(Issued {
                     user,
                     outcome,
@@ -120,57 +92,19 @@ where
     }
 }
 
-async fn issue<U, I>(req: &HttpRequest, user: &U, body: Option<&[u8]>) -> Result<Credential, Error>
+/// The handler's steps for a signed-in `user`, up to the credential: the hints, the grant,
+/// the issuer.
+async fn credential_for<U, I>(
+    req: &HttpRequest,
+    user: &U,
+    hints: impl Future<Output = Result<Hints, Error>>,
+) -> Result<Credential, Error>
 where
     U: AblyIdentity + 'static,
     I: TokenIssuer + 'static,
 {
-    let hints = request_hints(req, body)?;
-    let grant = apply_policies(req, user, user.ably_grant()?)?;
-    let grant = grant.narrow(&hints)?;
-    tracing::debug!(
-        client_id = grant.client_id.as_ref().map(|c| c.as_str()),
-        capability = %grant.capability,
-        ttl_ms = grant.ttl.as_millis() as u64,
-        "granting"
-    );
-    let issuer = req.app_data::<web::Data<I>>().ok_or_else(|| {
-        Error::Internal(format!(
-            "no `web::Data<{}>` in app_data; mount the route with `TokenRoute` or add the issuer with `.app_data(web::Data::new(issuer))`",
-            short_type_name::<I>()
-        ))
-    })?;
-    issuer.issue(&grant).await
-}
-
-fn short_type_name<T>() -> &'static str {
-    let name = std::any::type_name::<T>();
-    name.rsplit("::").next().unwrap_or(name)
-}
-
-/// The response for a credential: `application/json` (TokenRequest, TokenDetails) or
-/// `application/jwt`, with `Cache-Control: no-store` (a cached TokenRequest is a replayed
-/// nonce, 40105).
-pub fn credential_response(credential: &Credential) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
-            CONTENT_TYPE,
-            HeaderValue::from_static(credential.content_type()),
-        ))
-        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .body(credential.to_body())
-}
-
-/// The response for an error, through the app's [`ErrorRenderer`] if it installed one.
-pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
-    let mut response = match req.app_data::<ErrorBody>() {
-        Some(ErrorBody(render)) => render(req, err),
-        None => error_response(err),
-    };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    let grant = grant_for(req, user, &hints.await?)?;
+    issuer_in::<I>(req)?.issue(&grant).await
 }
 
 impl<U, I> Responder for Issued<U, I> {

@@ -5,7 +5,11 @@
 //!   [`AblyIdentity`](ably_auth::AblyIdentity)), mounted with `App::service`. It answers
 //!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
 //!   `ErrorInfo` errors with the right status.
-//! * [`Issued`]: the extractor the route is built on, for handlers of your own.
+//! * [`credential_handler`]: the route's handler, which you can mount yourself; it takes an
+//!   [`AuthUrlRequest`] (the extractor of the user and the client's hints) and goes through
+//!   the grant, the policies, the hints and the issuer to the response, in that order.
+//! * [`Issued`]: the same steps as an extractor, for handlers of your own that look at the
+//!   credential or the error before answering.
 #![cfg_attr(
     feature = "local-ably",
     doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
@@ -55,10 +59,17 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// One request meets the modules in this order: `route` (the resource and its methods), `extract`
+// (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
+// the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
+// Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
 mod error;
+mod extract;
+mod handler;
+mod hints;
 mod issued;
 mod policy;
-mod request;
+mod response;
 mod route;
 
 #[cfg(any(feature = "session", feature = "identity"))]
@@ -69,9 +80,12 @@ pub mod adapters;
 pub mod local;
 
 pub use error::{AblyError, ErrorRenderer, error_response};
-pub use issued::{Issued, credential_response, render_error};
-pub use policy::GrantPolicy;
-pub use request::{
+pub use extract::AuthUrlRequest;
+pub use handler::credential_handler;
+pub use hints::{
     BodyTimeout, DEFAULT_BODY_TIMEOUT, MAX_BODY_BYTES, MAX_QUERY_BYTES, request_hints,
 };
+pub use issued::Issued;
+pub use policy::GrantPolicy;
+pub use response::{credential_response, render_error};
 pub use route::TokenRoute;

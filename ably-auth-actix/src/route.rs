@@ -1,9 +1,10 @@
 //! The one-line token route.
 
 use crate::error::ErrorRenderer;
-use crate::issued::{ErrorBody, Issued, render_error};
+use crate::handler::credential_handler;
+use crate::hints::BodyTimeout;
 use crate::policy::{GrantPolicy, RoutePolicy};
-use crate::request::BodyTimeout;
+use crate::response::{ErrorBody, render_error};
 use ably_auth::{
     AblyIdentity, Error, ErrorInfo, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer,
 };
@@ -22,7 +23,8 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 /// like GET. OPTIONS gets `204` with an `Allow` header; any other method an Ably error, 405
 /// with code 40500 and the `Allow` header.
 ///
-/// For each request the route extracts the user, then builds the grant in this order, each
+/// Each request goes to [`credential_handler`], which takes the [`AuthUrlRequest`](crate::AuthUrlRequest)
+/// (the user and the client's hints) and builds the grant in this order, each
 /// step working on what the one before produced: the identity's [`AblyIdentity`] grant, the
 /// route's own [`policy`](TokenRoute::policy) (which may add a channel), the app-wide
 /// [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare; these can only narrow), and
@@ -152,9 +154,9 @@ where
             resource = resource.app_data(ErrorBody(render));
         }
         resource
-            .route(web::get().to(respond::<U, I>))
-            .route(web::post().to(respond::<U, I>))
-            .route(web::head().to(respond::<U, I>))
+            .route(web::get().to(credential_handler::<U, I>))
+            .route(web::post().to(credential_handler::<U, I>))
+            .route(web::head().to(credential_handler::<U, I>))
             .route(
                 web::route()
                     .method(actix_web::http::Method::OPTIONS)
@@ -194,10 +196,6 @@ where
     pub fn ably_tokens(path: impl Into<String>, auth: ably_auth::Auth) -> Self {
         TokenRoute::new(path, ably_auth::AblyTokenIssuer::new(auth))
     }
-}
-
-async fn respond<U, I>(issued: Issued<U, I>) -> Issued<U, I> {
-    issued
 }
 
 async fn options() -> HttpResponse {

@@ -53,18 +53,59 @@ impl Credential {
     }
 }
 
+/// A credential in the form an authUrl answers with: its body and content type, ready to send.
+/// [`TokenIssuer::issue_body`] makes one; `From<Credential>` turns a [`Credential`] into one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialBody {
+    /// `application/json` (TokenRequest, TokenDetails) or `application/jwt`.
+    pub content_type: &'static str,
+    /// A short name for logs: `token_request`, `jwt` or `token`, as [`Credential::kind`].
+    pub kind: &'static str,
+    /// The response body: byte for byte [`Credential::to_body`].
+    pub body: String,
+}
+
+impl From<Credential> for CredentialBody {
+    fn from(credential: Credential) -> CredentialBody {
+        let (content_type, kind) = (credential.content_type(), credential.kind());
+        let body = match credential {
+            Credential::Jwt(jwt) => jwt,
+            other => other.to_body(),
+        };
+        CredentialBody {
+            content_type,
+            kind,
+            body,
+        }
+    }
+}
+
 /// Issues a credential for a grant that policy has already decided (and hints narrowed).
+/// "Issue" means exactly that here: a decided [`Grant`] in, a credential for it out.
 ///
 /// Implementations: [`TokenRequestIssuer`], [`JwtIssuer`], and with the `rest` feature
 /// `AblyTokenIssuer`.
 pub trait TokenIssuer: Send + Sync {
     /// Issues a credential carrying exactly `grant`.
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send;
+
+    /// Issues a credential for `grant` straight into the body an authUrl answers with: the
+    /// same credential as [`TokenIssuer::issue`], in the form `CredentialBody::from` gives
+    /// it, and what the actix token route sends. The default converts what `issue` returns;
+    /// [`TokenRequestIssuer`] overrides it to sign and serialize in one pass.
+    fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
+        let credential = self.issue(grant);
+        async move { credential.await.map(CredentialBody::from) }
+    }
 }
 
 impl<T: TokenIssuer + ?Sized> TokenIssuer for Arc<T> {
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
         (**self).issue(grant)
+    }
+
+    fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
+        (**self).issue_body(grant)
     }
 }
 
@@ -119,19 +160,40 @@ impl TokenRequestIssuer {
 
     /// Signs a TokenRequest for `grant` now.
     pub fn sign(&self, grant: &Grant) -> Result<TokenRequest> {
-        self.signer.sign_borrowed(&BorrowedParams {
-            ttl: Some(grant.ttl),
-            capability: Some(&grant.capability),
-            client_id: grant.client_id.as_ref(),
-            timestamp: None,
-            nonce: None,
-        })
+        self.signer.sign_borrowed(&borrowed_params(grant))
+    }
+
+    /// Signs a TokenRequest for `grant` now and returns its JSON, in one pass
+    /// ([`Signer::sign_json`]): byte for byte `self.sign(grant)?.to_json()` for the same
+    /// timestamp and nonce, without building the [`TokenRequest`] in between. This is what the
+    /// actix token route sends.
+    pub fn sign_json(&self, grant: &Grant) -> Result<String> {
+        self.signer.sign_json_borrowed(&borrowed_params(grant))
+    }
+}
+
+/// What a TokenRequest for `grant` carries; the timestamp and nonce come from the signer.
+fn borrowed_params(grant: &Grant) -> BorrowedParams<'_> {
+    BorrowedParams {
+        ttl: Some(grant.ttl),
+        capability: Some(&grant.capability),
+        client_id: grant.client_id.as_ref(),
+        timestamp: None,
+        nonce: None,
     }
 }
 
 impl TokenIssuer for TokenRequestIssuer {
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
         std::future::ready(self.sign(grant).map(Credential::TokenRequest))
+    }
+
+    fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
+        std::future::ready(self.sign_json(grant).map(|body| CredentialBody {
+            content_type: "application/json",
+            kind: "token_request",
+            body,
+        }))
     }
 }
 
@@ -184,4 +246,15 @@ impl TokenIssuer for JwtIssuer {
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
         std::future::ready(self.builder(grant).sign().map(Credential::Jwt))
     }
+
+    fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
+        std::future::ready(
+            self.builder(grant)
+                .sign()
+                .map(|jwt| CredentialBody::from(Credential::Jwt(jwt))),
+        )
+    }
 }
+
+#[cfg(test)]
+mod tests;

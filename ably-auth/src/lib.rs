@@ -65,7 +65,7 @@ pub use identity::{
     AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplateField, TemplatePart, channel,
     channel_name, check_interpolated,
 };
-pub use issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
+pub use issuer::{Credential, CredentialBody, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 pub use jwt::JwtBuilder;
 pub use key::{API_KEY_ENV, Key};
 pub use nonce::{NonceSource, RandomNonce};

@@ -9,7 +9,7 @@ cd "$root"
 duration="${1:-60s}"; connections="${2:-256}"
 cargo build -q --release -p ably-auth-examples --bin quickstart
 log="$(mktemp)"
-BIND_ADDR=127.0.0.1:0 target/release/quickstart >"$log" 2>&1 &
+BIND_ADDR=127.0.0.1:0 "${CARGO_TARGET_DIR:-target}/release/quickstart" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^listening on ' "$log" && break; sleep 0.1; done

@@ -1,8 +1,12 @@
-//! Reading what the client sent: the body (bounded in size and time) and the hints in it.
+//! The client's hints: the query string and, for POST, the form body (bounded in size and
+//! time).
 
 use ably_auth::{Error, ErrorInfo, Hints};
+use actix_web::dev::Payload;
+use actix_web::http::Method;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use actix_web::{HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::Future;
 use std::time::Duration;
 
 /// Largest query string the token route reads (8 KiB).
@@ -12,12 +16,11 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How long the token route waits for a whole POST body by default (5 s).
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long the token route and the [`Issued`](crate::Issued) extractor wait for a POST body
-/// before refusing it with HTTP 408 (Ably code 40000), so that a client that declares a body
-/// and stalls can't hold a request open. Set it with
-/// [`TokenRoute::body_timeout`](crate::TokenRoute::body_timeout), or put it in `app_data`
-/// for handlers written with [`Issued`](crate::Issued); the default is
-/// [`DEFAULT_BODY_TIMEOUT`].
+/// How long the token route and its extractors ([`AuthUrlRequest`](crate::AuthUrlRequest),
+/// [`Issued`](crate::Issued)) wait for a POST body before refusing it with HTTP 408 (Ably code
+/// 40000), so that a client that declares a body and stalls can't hold a request open. Set it
+/// with [`TokenRoute::body_timeout`](crate::TokenRoute::body_timeout), or put it in `app_data`
+/// for handlers of your own; the default is [`DEFAULT_BODY_TIMEOUT`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BodyTimeout(pub Duration);
 
@@ -27,10 +30,29 @@ impl Default for BodyTimeout {
     }
 }
 
+/// The request's hints, read by the future returned: [`request_hints`] over the query and,
+/// for POST, the body read with [`read_body`]. The body's stream is taken from `payload` now;
+/// nothing is read until the future is polled, so an extractor can first find out who is
+/// asking.
+pub(crate) fn read_hints(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<Hints, Error>> + 'static {
+    let req = req.clone();
+    let body = (req.method() == Method::POST).then(|| web::Payload::from_request(&req, payload));
+    async move {
+        let body = match body {
+            None => None,
+            Some(body) => Some(read_body(&req, body.await).await?),
+        };
+        request_hints(&req, body.as_deref())
+    }
+}
+
 /// Reads a POST body: a declared `Content-Length` over [`MAX_BODY_BYTES`] is refused before
 /// anything is read (413), a longer body is cut off at the limit (413), and the whole body must
 /// arrive within the [`BodyTimeout`] (otherwise 408).
-pub(crate) async fn read_body(
+async fn read_body(
     req: &HttpRequest,
     payload: Result<web::Payload, actix_web::Error>,
 ) -> Result<web::Bytes, Error> {

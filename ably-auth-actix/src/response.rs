@@ -1,0 +1,42 @@
+//! The responses of a credential route: the credential, or the Ably error through the app's
+//! renderer.
+
+use crate::error::{ErrorRenderer, error_response};
+use ably_auth::{Credential, CredentialBody, Error};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+
+/// A custom error renderer in `app_data`.
+#[derive(Clone)]
+pub(crate) struct ErrorBody(pub ErrorRenderer);
+
+/// The response for a credential: `application/json` (TokenRequest, TokenDetails) or
+/// `application/jwt`, with `Cache-Control: no-store` (a cached TokenRequest is a replayed
+/// nonce, 40105).
+pub fn credential_response(credential: &Credential) -> HttpResponse {
+    ok_response(credential.content_type(), credential.to_body())
+}
+
+/// [`credential_response`] for a credential already in its wire form.
+pub(crate) fn body_response(body: CredentialBody) -> HttpResponse {
+    ok_response(body.content_type, body.body)
+}
+
+fn ok_response(content_type: &'static str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)))
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .body(body)
+}
+
+/// The response for an error, through the app's [`ErrorRenderer`] if it installed one.
+pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
+    let mut response = match req.app_data::<ErrorBody>() {
+        Some(ErrorBody(render)) => render(req, err),
+        None => error_response(err),
+    };
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
