@@ -44,6 +44,7 @@ pub struct AuthOptions {
     pub(super) auth_params: Vec<(String, String)>,
     pub(super) auth_callback: Option<AuthCallback>,
     pub(super) query_time: bool,
+    pub(super) use_token_auth: bool,
 }
 
 impl AuthOptions {
@@ -136,6 +137,13 @@ impl AuthOptions {
         self
     }
 
+    /// Uses token auth even with a key alone (RSA4): the key signs TokenRequests and never
+    /// goes into an `Authorization` header.
+    pub fn with_use_token_auth(mut self, use_token_auth: bool) -> AuthOptions {
+        self.use_token_auth = use_token_auth;
+        self
+    }
+
     pub(super) fn can_renew(&self) -> bool {
         self.key.is_some() || self.auth_url.is_some() || self.auth_callback.is_some()
     }
@@ -154,6 +162,7 @@ impl fmt::Debug for AuthOptions {
             .field("auth_params", &names(&self.auth_params))
             .field("auth_callback", &self.auth_callback.is_some())
             .field("query_time", &self.query_time)
+            .field("use_token_auth", &self.use_token_auth)
             .finish()
     }
 }
