@@ -7,9 +7,7 @@
 mod mock;
 
 use ably_auth::rest::{AuthScheme, Rest};
-use ably_auth::{
-    AuthOptions, ClientId, FixedClock, Key, TokenDetails, TokenParams, TokenSource,
-};
+use ably_auth::{AuthOptions, ClientId, FixedClock, Key, TokenDetails, TokenParams, TokenSource};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use mock::{Captured, Mock, Reply};
@@ -71,9 +69,14 @@ async fn rsa10a_rsa10g_rsa16_authorize_stores_the_token_and_switches_to_token_au
     assert_eq!(details.token, "tok-1");
     assert_eq!(rest.auth().token_details(), Some(details));
     assert_eq!(rest.auth().scheme(), AuthScheme::Token);
-    rest.request("GET", "/channels/x", &[], None, &[]).await.unwrap();
+    rest.request("GET", "/channels/x", &[], None, &[])
+        .await
+        .unwrap();
     // RSA10j: authorize always gets a new token.
-    assert_eq!(rest.auth().authorize(None, None).await.unwrap().token, "tok-2");
+    assert_eq!(
+        rest.auth().authorize(None, None).await.unwrap().token,
+        "tok-2"
+    );
     let last = server.requests().pop().unwrap();
     assert_eq!(last.path, "/keys/appId.keyId/requestToken");
     let api = &server.requests_to("/channels/x")[0];
@@ -104,7 +107,11 @@ async fn rsa10b_rsa10e_rsa10h_params_are_saved_and_options_replaced() {
         .authorize(None, Some(recording_callback(second.clone(), None)))
         .await
         .unwrap();
-    assert_eq!(first.lock().unwrap().len(), 2, "the replaced callback is not called");
+    assert_eq!(
+        first.lock().unwrap().len(),
+        2,
+        "the replaced callback is not called"
+    );
     assert_eq!(second.lock().unwrap().len(), 1);
 }
 
@@ -125,7 +132,11 @@ async fn rsa10i_rsa10k_the_key_survives_and_the_time_offset_persists() {
     // Later TokenRequests use the local clock plus the measured offset; no second /time.
     clock.advance(Duration::from_secs(60));
     rest.auth().authorize(None, None).await.unwrap();
-    let request = rest.auth().create_token_request(None, Some(AuthOptions::new())).await.unwrap();
+    let request = rest
+        .auth()
+        .create_token_request(None, Some(AuthOptions::new()))
+        .await
+        .unwrap();
     assert_eq!(request.timestamp, T0 + HOUR + 60_000);
     assert_eq!(request.key_name, "appId.keyId");
     let sent = server.requests();
@@ -139,12 +150,19 @@ async fn rsa10_another_key_in_authorize_options_is_40102() {
     let clock = Arc::new(FixedClock::new(T0));
     let rest = rest(&server, AuthOptions::key(key()), &clock);
     let other: Key = "appId.other:otherSecret".parse().unwrap();
-    let err = rest.auth().authorize(None, Some(AuthOptions::key(other))).await.unwrap_err();
+    let err = rest
+        .auth()
+        .authorize(None, Some(AuthOptions::key(other)))
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (40102, 401));
     assert!(!err.to_string().contains("otherSecret"));
     assert!(server.requests().is_empty());
     // The same key is fine.
-    rest.auth().authorize(None, Some(AuthOptions::key(key()))).await.unwrap();
+    rest.auth()
+        .authorize(None, Some(AuthOptions::key(key())))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -159,7 +177,9 @@ async fn rsa10_a_token_in_authorize_options_is_used_as_given() {
         .unwrap();
     assert_eq!(details.token, "appId.given");
     assert_eq!(rest.auth().token_details().unwrap().token, "appId.given");
-    rest.request("GET", "/channels/x", &[], None, &[]).await.unwrap();
+    rest.request("GET", "/channels/x", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!(server.requests().len(), 1, "no token request");
     // base64("appId.given")
     assert_eq!(
@@ -219,8 +239,15 @@ async fn an_opaque_token_is_renewed_when_ably_refuses_it() {
     let token = rest.auth().token().await.unwrap();
     assert_eq!((token.token.as_str(), token.expires), ("appId.opaque-1", 0));
     clock.advance(Duration::from_secs(86_400));
-    assert_eq!(rest.auth().token().await.unwrap(), token, "unknown expiry: kept");
-    let page = rest.request("GET", "/channels/x", &[], None, &[]).await.unwrap();
+    assert_eq!(
+        rest.auth().token().await.unwrap(),
+        token,
+        "unknown expiry: kept"
+    );
+    let page = rest
+        .request("GET", "/channels/x", &[], None, &[])
+        .await
+        .unwrap();
     assert!(page.success());
     assert_eq!(rest.auth().token_details().unwrap().token, "appId.opaque-2");
     assert_eq!(served.load(Ordering::SeqCst), 2);
@@ -254,7 +281,9 @@ async fn rsa8c_td1_auth_url_json_is_classified_by_its_fields() {
         .unwrap()
         .to_json();
     let server = Mock::start(false, move |r: &Captured| match r.path.as_str() {
-        "/details-without-issued" => Reply::json(200, json!({"token": "appId.t", "expires": T0 + 5_000})),
+        "/details-without-issued" => {
+            Reply::json(200, json!({"token": "appId.t", "expires": T0 + 5_000}))
+        }
         "/token-request" => Reply::json(200, serde_json::from_str(&signed).unwrap()),
         "/key-name-only" => Reply::json(200, json!({"keyName": "appId.keyId"})),
         "/issued-only" => Reply::json(200, json!({"issued": 1})),
@@ -269,10 +298,19 @@ async fn rsa8c_td1_auth_url_json_is_classified_by_its_fields() {
             .options(AuthOptions::auth_url(server.url(path)), &[])
             .with_clock(clock.clone())
             .with_endpoint("127.0.0.1");
-        async move { Rest::new(options).unwrap().auth().request_token(None, None).await }
+        async move {
+            Rest::new(options)
+                .unwrap()
+                .auth()
+                .request_token(None, None)
+                .await
+        }
     };
     let details = token("/details-without-issued").await.unwrap();
-    assert_eq!((details.token.as_str(), details.expires, details.issued), ("appId.t", T0 + 5_000, 0));
+    assert_eq!(
+        (details.token.as_str(), details.expires, details.issued),
+        ("appId.t", T0 + 5_000, 0)
+    );
     assert_eq!(token("/token-request").await.unwrap().token, "exchanged");
     let exchanged = server.requests_to("/keys/appId.keyId/requestToken");
     assert_eq!(exchanged.len(), 1);

@@ -35,7 +35,11 @@ fn bearer(token: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in token.as_bytes().chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -49,7 +53,9 @@ fn bearer(token: &str) -> String {
 }
 
 /// A handler that issues `tok-1`, `tok-2`, … at requestToken and answers `ok` elsewhere.
-fn issuing(api: impl Fn(&Captured) -> Reply + Send + Sync + 'static) -> impl Fn(&Captured) -> Reply {
+fn issuing(
+    api: impl Fn(&Captured) -> Reply + Send + Sync + 'static,
+) -> impl Fn(&Captured) -> Reply {
     let issued = AtomicUsize::new(0);
     move |r: &Captured| {
         if r.path.ends_with("/requestToken") {
@@ -72,14 +78,19 @@ fn ok(_: &Captured) -> Reply {
 async fn rsa2_rsa11_rsc7_a_key_alone_means_basic_auth_with_version_and_agent() {
     let server = Mock::start(true, ok);
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
-    let page = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let page = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!(page.status_code(), 200);
     assert_eq!(page.items(), [json!({"channelId": "test"})]);
     let sent = &server.requests()[0];
     assert_eq!(sent.header("authorization"), Some(BASIC));
     assert_eq!(sent.header("x-ably-version"), Some("6"));
     assert!(
-        sent.header("ably-agent").unwrap().starts_with("ably-auth-rs/"),
+        sent.header("ably-agent")
+            .unwrap()
+            .starts_with("ably-auth-rs/"),
         "{sent:?}"
     );
     assert_eq!(sent.header("x-ably-clientid"), None);
@@ -89,17 +100,30 @@ async fn rsa2_rsa11_rsc7_a_key_alone_means_basic_auth_with_version_and_agent() {
 #[tokio::test]
 async fn rsa7e2_basic_auth_sends_the_client_id_base64_encoded() {
     let server = Mock::start(true, ok);
-    let rest = Rest::new(server.options(AuthOptions::key(key()), &[]).with_client_id("alice")).unwrap();
-    rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let rest = Rest::new(
+        server
+            .options(AuthOptions::key(key()), &[])
+            .with_client_id("alice"),
+    )
+    .unwrap();
+    rest.request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     // base64("alice")
-    assert_eq!(server.requests()[0].header("x-ably-clientid"), Some("YWxpY2U="));
+    assert_eq!(
+        server.requests()[0].header("x-ably-clientid"),
+        Some("YWxpY2U=")
+    );
 }
 
 #[tokio::test]
 async fn rsa1_basic_auth_over_plain_http_is_40103_and_sends_nothing() {
     let server = Mock::start(false, ok);
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
-    let err = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap_err();
+    let err = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (40103, 401));
     assert!(!err.to_string().contains("keySecret"));
     assert!(server.requests().is_empty());
@@ -109,10 +133,18 @@ async fn rsa1_basic_auth_over_plain_http_is_40103_and_sends_nothing() {
 async fn rsa3_rsc18_a_token_is_a_bearer_header_even_without_tls() {
     let server = Mock::start(false, ok);
     let rest = Rest::new(server.options(AuthOptions::token("appId.explicit-token"), &[])).unwrap();
-    rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    rest.request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     let sent = &server.requests()[0];
-    assert_eq!(sent.header("authorization"), Some(bearer("appId.explicit-token").as_str()));
-    assert_eq!(rest.auth().authorization_header().await.unwrap(), bearer("appId.explicit-token"));
+    assert_eq!(
+        sent.header("authorization"),
+        Some(bearer("appId.explicit-token").as_str())
+    );
+    assert_eq!(
+        rest.auth().authorization_header().await.unwrap(),
+        bearer("appId.explicit-token")
+    );
 }
 
 #[tokio::test]
@@ -120,20 +152,32 @@ async fn rsa4_use_token_auth_gets_a_token_with_the_key_first() {
     let server = Mock::start(true, issuing(ok));
     let options = AuthOptions::key(key()).with_use_token_auth(true);
     let rest = Rest::new(server.options(options, &[])).unwrap();
-    rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    rest.request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].method, "POST");
     assert_eq!(sent[0].path, "/keys/appId.keyId/requestToken");
-    assert_eq!(sent[0].header("authorization"), None, "requestToken is signed, not authenticated");
+    assert_eq!(
+        sent[0].header("authorization"),
+        None,
+        "requestToken is signed, not authenticated"
+    );
     let body = sent[0].value();
     assert_eq!(body["keyName"], "appId.keyId");
     assert!(body["mac"].as_str().is_some_and(|m| !m.is_empty()));
-    assert_eq!(sent[1].header("authorization"), Some(bearer("tok-1").as_str()));
+    assert_eq!(
+        sent[1].header("authorization"),
+        Some(bearer("tok-1").as_str())
+    );
     // RSA17d: a token-auth client can't revoke.
     let err = rest
         .auth()
-        .revoke_tokens(&[TokenRevocationTarget::ClientId("x".into())], RevokeOptions::default())
+        .revoke_tokens(
+            &[TokenRevocationTarget::ClientId("x".into())],
+            RevokeOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!((err.code(), err.status()), (40162, 401));
@@ -151,7 +195,9 @@ async fn rsa1_rsa4_an_auth_callback_wins_over_the_key() {
     })
     .with_key(key());
     let rest = Rest::new(server.options(options, &[])).unwrap();
-    rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    rest.request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!(
         server.requests()[0].header("authorization"),
         Some(bearer("callback-token").as_str())
@@ -168,7 +214,10 @@ async fn rsc1b_no_means_of_authentication_is_40106() {
 async fn to3f_msgpack_bodies_both_ways() {
     let server = Mock::start(true, |r: &Captured| {
         if r.path.ends_with("/requestToken") {
-            Reply::msgpack(200, json!({"token": "tok-mp", "expires": now_ms() + 3_600_000}))
+            Reply::msgpack(
+                200,
+                json!({"token": "tok-mp", "expires": now_ms() + 3_600_000}),
+            )
         } else {
             Reply::msgpack(201, json!([{"id": "m1"}, {"id": "m2"}]))
         }
@@ -179,22 +228,36 @@ async fn to3f_msgpack_bodies_both_ways() {
     let rest = Rest::new(options).unwrap();
     let body = json!({"name": "greeting", "data": "hello"});
     let page = rest
-        .request("POST", "/channels/chat/messages", &[], Some(&body), &[("x-extra", "1")])
+        .request(
+            "POST",
+            "/channels/chat/messages",
+            &[],
+            Some(&body),
+            &[("x-extra", "1")],
+        )
         .await
         .unwrap();
     assert_eq!(page.items(), [json!({"id": "m1"}), json!({"id": "m2"})]);
     let sent = server.requests();
-    assert_eq!(sent[0].header("content-type"), Some("application/x-msgpack"));
+    assert_eq!(
+        sent[0].header("content-type"),
+        Some("application/x-msgpack")
+    );
     assert_eq!(sent[0].header("accept"), Some("application/x-msgpack"));
     assert_eq!(sent[0].value()["keyName"], "appId.keyId");
     assert_eq!(sent[1].value(), body);
     assert_eq!(sent[1].header("x-extra"), Some("1"));
-    assert_eq!(sent[1].header("authorization"), Some(bearer("tok-mp").as_str()));
+    assert_eq!(
+        sent[1].header("authorization"),
+        Some(bearer("tok-mp").as_str())
+    );
 }
 
 #[tokio::test]
 async fn rsc16_time_is_unauthenticated() {
-    let server = Mock::start(true, |_: &Captured| Reply::json(200, json!([1_234_567_890_000u64])));
+    let server = Mock::start(true, |_: &Captured| {
+        Reply::json(200, json!([1_234_567_890_000u64]))
+    });
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
     assert_eq!(rest.time().await.unwrap(), 1_234_567_890_000);
     let sent = &server.requests()[0];
@@ -218,7 +281,10 @@ async fn rsa4b_rsc10_a_token_error_renews_once_and_retries() {
     );
     let rest =
         Rest::new(server.options(AuthOptions::key(key()).with_use_token_auth(true), &[])).unwrap();
-    let page = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let page = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert!(page.success());
     let api: Vec<_> = server
         .requests()
@@ -226,8 +292,14 @@ async fn rsa4b_rsc10_a_token_error_renews_once_and_retries() {
         .filter(|r| r.path == "/channels/test")
         .collect();
     assert_eq!(api.len(), 2);
-    assert_eq!(api[0].header("authorization"), Some(bearer("tok-1").as_str()));
-    assert_eq!(api[1].header("authorization"), Some(bearer("tok-2").as_str()));
+    assert_eq!(
+        api[0].header("authorization"),
+        Some(bearer("tok-1").as_str())
+    );
+    assert_eq!(
+        api[1].header("authorization"),
+        Some(bearer("tok-2").as_str())
+    );
     assert_eq!(rest.auth().token_details().unwrap().token, "tok-2");
 }
 
@@ -236,12 +308,18 @@ async fn rsa4b_a_second_token_error_is_returned_not_renewed_again() {
     let server = Mock::start(true, issuing(|_| Reply::error(401, 40140)));
     let rest =
         Rest::new(server.options(AuthOptions::key(key()).with_use_token_auth(true), &[])).unwrap();
-    let page = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let page = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!((page.status_code(), page.error_code()), (401, Some(40140)));
     assert!(!page.success());
     assert_eq!(page.error_message(), Some("error 40140"));
     assert_eq!(server.requests_to("/channels/test").len(), 2);
-    assert_eq!(server.requests_to("/keys/appId.keyId/requestToken").len(), 2);
+    assert_eq!(
+        server.requests_to("/keys/appId.keyId/requestToken").len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -253,12 +331,18 @@ async fn rsa4a2_a_token_error_with_no_means_to_renew_is_40171() {
     };
     // RSA4b1: the expiry is known locally, so nothing is sent.
     let rest = Rest::new(server.options(AuthOptions::token_details(details), &[])).unwrap();
-    let err = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap_err();
+    let err = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), 40171);
     assert!(server.requests().is_empty());
     // Unknown expiry: Ably's refusal is the signal.
     let rest = Rest::new(server.options(AuthOptions::token("opaque-token"), &[])).unwrap();
-    let err = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap_err();
+    let err = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), 40171);
     assert_eq!(server.requests().len(), 1);
 }
@@ -268,14 +352,23 @@ async fn rsc10_other_401s_are_not_retried() {
     let server = Mock::start(true, issuing(|_| Reply::error(401, 40100)));
     let rest =
         Rest::new(server.options(AuthOptions::key(key()).with_use_token_auth(true), &[])).unwrap();
-    let page = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let page = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!(page.error_code(), Some(40100));
     assert_eq!(server.requests_to("/channels/test").len(), 1);
-    assert_eq!(server.requests_to("/keys/appId.keyId/requestToken").len(), 1);
+    assert_eq!(
+        server.requests_to("/keys/appId.keyId/requestToken").len(),
+        1
+    );
     // Basic auth: a 401 carrying a token code renews nothing either (there is no token).
     let server = Mock::start(true, |_: &Captured| Reply::error(401, 40142));
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
-    let page = rest.request("GET", "/channels/test", &[], None, &[]).await.unwrap();
+    let page = rest
+        .request("GET", "/channels/test", &[], None, &[])
+        .await
+        .unwrap();
     assert_eq!(page.error_code(), Some(40142));
     assert_eq!(server.requests().len(), 1);
 }
@@ -286,14 +379,22 @@ async fn rsc19_hp_pages_follow_link_headers() {
         let page = r.param("page").unwrap_or("1");
         let first = r#"<./messages?page=1&limit=2>; rel="first""#;
         match page {
-            "1" => Reply::json(200, json!([{"n": 1}, {"n": 2}]))
-                .with_header("link", &format!(r#"{first}, <./messages?page=2&limit=2>; rel="next""#)),
+            "1" => Reply::json(200, json!([{"n": 1}, {"n": 2}])).with_header(
+                "link",
+                &format!(r#"{first}, <./messages?page=2&limit=2>; rel="next""#),
+            ),
             _ => Reply::json(200, json!([{"n": 3}])).with_header("link", first),
         }
     });
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
     let page = rest
-        .request("get", "/channels/chat/messages", &[("limit", "2")], None, &[])
+        .request(
+            "get",
+            "/channels/chat/messages",
+            &[("limit", "2")],
+            None,
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(page.items().len(), 2);
@@ -308,7 +409,10 @@ async fn rsc19_hp_pages_follow_link_headers() {
     let sent = server.requests();
     assert_eq!(sent[1].path, "/channels/chat/messages");
     assert_eq!(sent[1].param("page"), Some("2"));
-    assert!(sent.iter().all(|r| r.header("authorization") == Some(BASIC)));
+    assert!(
+        sent.iter()
+            .all(|r| r.header("authorization") == Some(BASIC))
+    );
 }
 
 #[tokio::test]
@@ -321,7 +425,10 @@ async fn rsc19_bad_methods_paths_and_headers_are_40000_before_sending() {
         ("GET", "/x", ("bad name", "b")),
         ("GET", "/x", ("a", "bad\nvalue")),
     ] {
-        let err = rest.request(method, path, &[], None, &[header]).await.unwrap_err();
+        let err = rest
+            .request(method, path, &[], None, &[header])
+            .await
+            .unwrap_err();
         assert_eq!((err.code(), err.status()), (40000, 400), "{method} {path}");
     }
     assert!(server.requests().is_empty());
@@ -363,7 +470,10 @@ async fn rsa17_revoke_tokens_posts_targets_with_basic_auth() {
     };
     let result = rest.auth().revoke_tokens(&targets, options).await.unwrap();
     let sent = &server.requests()[0];
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/keys/appId.keyId/revokeTokens"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/keys/appId.keyId/revokeTokens")
+    );
     assert_eq!(sent.header("authorization"), Some(BASIC));
     assert_eq!(
         sent.value(),
@@ -375,7 +485,10 @@ async fn rsa17_revoke_tokens_posts_targets_with_basic_auth() {
     match &result.results[0] {
         TokenRevocationResult::Success(s) => {
             assert_eq!(s.target, "clientId:alice");
-            assert_eq!((s.issued_before, s.applies_at), (1_700_000_000_000, 1_700_000_030_000));
+            assert_eq!(
+                (s.issued_before, s.applies_at),
+                (1_700_000_000_000, 1_700_000_030_000)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -391,7 +504,10 @@ async fn rsa17_revoke_tokens_posts_targets_with_basic_auth() {
         .revoke_tokens(&targets[..1], RevokeOptions::default())
         .await
         .unwrap();
-    assert_eq!(server.requests()[1].value(), json!({"targets": ["clientId:alice"]}));
+    assert_eq!(
+        server.requests()[1].value(),
+        json!({"targets": ["clientId:alice"]})
+    );
 }
 
 #[tokio::test]
@@ -408,19 +524,38 @@ async fn rsa17_legacy_answers_errors_and_bad_targets() {
     });
     let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
     let alice = [TokenRevocationTarget::ClientId("alice".into())];
-    let result = rest.auth().revoke_tokens(&alice, RevokeOptions::default()).await.unwrap();
+    let result = rest
+        .auth()
+        .revoke_tokens(&alice, RevokeOptions::default())
+        .await
+        .unwrap();
     assert_eq!((result.success_count, result.failure_count), (1, 0));
     let denied = [TokenRevocationTarget::ClientId("denied".into())];
-    let err = rest.auth().revoke_tokens(&denied, RevokeOptions::default()).await.unwrap_err();
+    let err = rest
+        .auth()
+        .revoke_tokens(&denied, RevokeOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (40160, 401));
-    for bad in [&[][..], &[TokenRevocationTarget::Channel(String::new())][..]] {
-        let err = rest.auth().revoke_tokens(bad, RevokeOptions::default()).await.unwrap_err();
+    for bad in [
+        &[][..],
+        &[TokenRevocationTarget::Channel(String::new())][..],
+    ] {
+        let err = rest
+            .auth()
+            .revoke_tokens(bad, RevokeOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), 40000);
     }
     assert_eq!(server.requests().len(), 2);
     // RSA17d with a literal token: 40162, nothing sent.
     let rest = Rest::new(server.options(AuthOptions::token("a.token"), &[])).unwrap();
-    let err = rest.auth().revoke_tokens(&alice, RevokeOptions::default()).await.unwrap_err();
+    let err = rest
+        .auth()
+        .revoke_tokens(&alice, RevokeOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (40162, 401));
     assert_eq!(server.requests().len(), 2);
 }

@@ -136,9 +136,14 @@ async fn rsc15a_fallbacks_are_distinct_random_and_capped_by_max_retry_count() {
         seconds.insert(hosts[1].clone());
     }
     // 12 runs with one fallback out of 5 each time: all the same would be chance 5^-11.
-    assert!(seconds.len() > 1, "fallback order never varied: {seconds:?}");
+    assert!(
+        seconds.len() > 1,
+        "fallback order never varied: {seconds:?}"
+    );
     let server = Mock::start(true, |_: &Captured| Reply::error(500, 50000));
-    let options = server.options(AuthOptions::key(key()), &[]).with_http_max_retry_count(5);
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_http_max_retry_count(5);
     Rest::new(options).unwrap().time().await.unwrap_err();
     assert_eq!(server.requests().len(), 6);
 }
@@ -162,7 +167,10 @@ async fn rec2a_configured_fallback_hosts_are_used() {
         .with_fallback_hosts(["fb1.example.test", "fb2.example.test"]);
     Rest::new(options).unwrap().time().await.unwrap();
     let hosts = hosts(&server);
-    assert!(hosts[1] == "fb1.example.test" || hosts[1] == "fb2.example.test", "{hosts:?}");
+    assert!(
+        hosts[1] == "fb1.example.test" || hosts[1] == "fb2.example.test",
+        "{hosts:?}"
+    );
 }
 
 #[tokio::test]
@@ -178,7 +186,11 @@ async fn rec1b2_rec2c2_an_explicit_host_has_no_fallbacks() {
 #[tokio::test]
 async fn rec1b3_rec1b4_nonprod_and_routing_policy_hosts() {
     for (endpoint, primary, fallback_suffix) in [
-        ("nonprod:sandbox", "sandbox.realtime.ably-nonprod.net", ".fallback.ably-realtime-nonprod.com"),
+        (
+            "nonprod:sandbox",
+            "sandbox.realtime.ably-nonprod.net",
+            ".fallback.ably-realtime-nonprod.com",
+        ),
         ("eu", "eu.realtime.ably.net", ".fallback.ably-realtime.com"),
     ] {
         let server = Mock::start(true, move |r: &Captured| {
@@ -188,7 +200,9 @@ async fn rec1b3_rec1b4_nonprod_and_routing_policy_hosts() {
                 time()
             }
         });
-        let options = server.options(AuthOptions::key(key()), &[]).with_endpoint(endpoint);
+        let options = server
+            .options(AuthOptions::key(key()), &[])
+            .with_endpoint(endpoint);
         Rest::new(options).unwrap().time().await.unwrap();
         let hosts = hosts(&server);
         assert_eq!(hosts[0], primary);
@@ -211,7 +225,10 @@ async fn rsc15f_a_working_fallback_is_remembered_then_forgotten() {
     rest.time().await.unwrap();
     let hosts = hosts(&server);
     assert_eq!(hosts.len(), 3);
-    assert_eq!(hosts[2], hosts[1], "the second request goes straight to the fallback");
+    assert_eq!(
+        hosts[2], hosts[1],
+        "the second request goes straight to the fallback"
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
     rest.time().await.unwrap();
     assert_eq!(server.requests()[3].host, PRIMARY, "the memory expired");
@@ -224,14 +241,20 @@ async fn a_timed_out_token_request_is_signed_afresh_for_the_next_host() {
         if r.host == PRIMARY {
             Reply::Hang(Duration::from_secs(3))
         } else {
-            Reply::json(200, json!({"token": "tok", "expires": now_ms() + 3_600_000}))
+            Reply::json(
+                200,
+                json!({"token": "tok", "expires": now_ms() + 3_600_000}),
+            )
         }
     });
     let options = server
         .options(AuthOptions::key(key()).with_use_token_auth(true), &[])
         .with_http_request_timeout(Duration::from_millis(400));
     let rest = Rest::new(options).unwrap();
-    assert_eq!(rest.auth().authorize(None, None).await.unwrap().token, "tok");
+    assert_eq!(
+        rest.auth().authorize(None, None).await.unwrap().token,
+        "tok"
+    );
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
     let (first, second) = (sent[0].value(), sent[1].value());
@@ -255,7 +278,12 @@ async fn a_foreign_token_request_is_not_resent_after_a_timeout() {
     let options = server
         .options(callback, &[])
         .with_http_request_timeout(Duration::from_millis(400));
-    let err = Rest::new(options).unwrap().auth().authorize(None, None).await.unwrap_err();
+    let err = Rest::new(options)
+        .unwrap()
+        .auth()
+        .authorize(None, None)
+        .await
+        .unwrap_err();
     assert_eq!((err.code(), err.status()), (50003, 504));
     assert_eq!(server.requests().len(), 1);
     assert_eq!(signed.load(Ordering::SeqCst), 1);
@@ -265,7 +293,10 @@ async fn a_foreign_token_request_is_not_resent_after_a_timeout() {
 #[tokio::test]
 async fn an_unsent_token_request_goes_to_the_next_host_unchanged() {
     let server = Mock::start(true, |_: &Captured| {
-        Reply::json(200, json!({"token": "tok", "expires": now_ms() + 3_600_000}))
+        Reply::json(
+            200,
+            json!({"token": "tok", "expires": now_ms() + 3_600_000}),
+        )
     });
     let callback = AuthOptions::auth_callback(move |params: TokenParams| {
         let request = key().sign(&params);

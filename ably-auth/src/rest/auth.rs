@@ -68,11 +68,12 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// An `Auth` using `options`, Ably's endpoint, a 10 s timeout and the system clock.
+    /// An `Auth` using `options`, Ably's `main` endpoint with its fallback hosts (REC1a,
+    /// REC2c1), a 10 s timeout, JSON bodies and the system clock.
     ///
     /// Fails with 40106 when `options` give no means of authentication.
     pub fn new(options: AuthOptions) -> Result<Auth> {
-        let hosts = resolve_hosts(None, Some(&[]))?;
+        let hosts = resolve_hosts(None, None)?;
         Auth::with_transport(options, Transport::new(http_client()?, true, None, hosts))
     }
 

@@ -93,7 +93,10 @@ impl Auth {
     }
 
     fn timed_out(&self) -> Error {
-        failed(format!("did not answer within {:?}", self.transport.timeout))
+        failed(format!(
+            "did not answer within {:?}",
+            self.transport.timeout
+        ))
     }
 }
 

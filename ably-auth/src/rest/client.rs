@@ -61,7 +61,10 @@ impl Rest {
     /// A client with `options`. Fails with 40106 when they give no means of authentication
     /// (RSC1b) or an endpoint that does not resolve (REC1), 40012 for a bad clientId.
     pub fn new(options: ClientOptions) -> Result<Rest> {
-        let hosts = resolve_hosts(options.endpoint.as_deref(), options.fallback_hosts.as_deref())?;
+        let hosts = resolve_hosts(
+            options.endpoint.as_deref(),
+            options.fallback_hosts.as_deref(),
+        )?;
         let http = http_client_with(&options.root_certificates, &options.addresses)?;
         let port = if options.tls {
             options.tls_port
@@ -147,7 +150,9 @@ impl Rest {
             Some(value) => codec::encode(binary, value)?,
             None => Body::empty(binary),
         };
-        let raw = self.execute(method.clone(), path, &query, &extra, body).await?;
+        let raw = self
+            .execute(method.clone(), path, &query, &extra, body)
+            .await?;
         HttpPaginatedResponse::from_raw(self.clone(), path, raw)
     }
 

@@ -54,8 +54,7 @@ pub(super) fn decode<T: DeserializeOwned>(content_type: &str, bytes: &[u8]) -> R
     if content_type == MSGPACK {
         rmp_serde::from_slice(bytes).map_err(|e| format!("MessagePack: {}", kind_of(&e)))
     } else {
-        serde_json::from_slice(bytes)
-            .map_err(|e| super::http::without_values(&e.to_string()))
+        serde_json::from_slice(bytes).map_err(|e| super::http::without_values(&e.to_string()))
     }
 }
 

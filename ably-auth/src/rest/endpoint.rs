@@ -155,12 +155,7 @@ mod tests {
         let given = vec!["fb.example.com".to_owned()];
         let hosts = resolve_hosts(Some("localhost"), Some(&given)).unwrap();
         assert_eq!(hosts.fallbacks, given);
-        assert!(
-            resolve_hosts(None, Some(&[]))
-                .unwrap()
-                .fallbacks
-                .is_empty()
-        );
+        assert!(resolve_hosts(None, Some(&[])).unwrap().fallbacks.is_empty());
     }
 
     #[test]

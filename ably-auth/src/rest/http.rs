@@ -215,7 +215,9 @@ pub(super) fn error_info(content_type: &str, body: &[u8]) -> Option<ErrorInfo> {
         error: ErrorInfo,
     }
     if content_type == super::codec::MSGPACK {
-        rmp_serde::from_slice::<Envelope>(body).ok().map(|e| e.error)
+        rmp_serde::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error)
     } else {
         ErrorInfo::from_json(body)
     }

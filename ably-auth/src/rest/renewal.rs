@@ -214,21 +214,27 @@ impl Auth {
         let mut body = codec::encode_token_request(binary, request)?;
         let response = self
             .transport
-            .send(Method::POST, &path, &[], &headers, |attempt| match attempt {
-                Attempt::First | Attempt::AfterUnsent => Ok(Some(body.clone())),
-                Attempt::AfterSent => match &resign {
-                    Some((key, params)) if params.nonce.is_none() => {
-                        let mut params = params.clone();
-                        params.timestamp = params.timestamp.or(Some(self.now_ms()));
-                        let fresh = Signer::new(key.clone())
-                            .with_clock(self.clock.clone())
-                            .sign(&params)?;
-                        body = codec::encode_token_request(binary, &fresh)?;
-                        Ok(Some(body.clone()))
-                    }
-                    _ => Ok(None),
+            .send(
+                Method::POST,
+                &path,
+                &[],
+                &headers,
+                |attempt| match attempt {
+                    Attempt::First | Attempt::AfterUnsent => Ok(Some(body.clone())),
+                    Attempt::AfterSent => match &resign {
+                        Some((key, params)) if params.nonce.is_none() => {
+                            let mut params = params.clone();
+                            params.timestamp = params.timestamp.or(Some(self.now_ms()));
+                            let fresh = Signer::new(key.clone())
+                                .with_clock(self.clock.clone())
+                                .sign(&params)?;
+                            body = codec::encode_token_request(binary, &fresh)?;
+                            Ok(Some(body.clone()))
+                        }
+                        _ => Ok(None),
+                    },
                 },
-            })
+            )
             .await?;
         let kind = content_type(&response);
         let bytes = ably_body(response).await?;

@@ -76,7 +76,10 @@ mod tests {
 
     #[tokio::test]
     async fn rsa2_rsa11_basic_header_is_base64_of_the_whole_key() {
-        let auth = Auth::new(AuthOptions::key("app123.key456:secret+/XYZ".parse().unwrap())).unwrap();
+        let auth = Auth::new(AuthOptions::key(
+            "app123.key456:secret+/XYZ".parse().unwrap(),
+        ))
+        .unwrap();
         assert_eq!(auth.scheme(), AuthScheme::Basic);
         // base64("app123.key456:secret+/XYZ"), computed with coreutils `base64`.
         assert_eq!(
@@ -104,8 +107,9 @@ mod tests {
             auth.authorization_header().await.unwrap(),
             "Bearer YXBwSWQudG9r"
         );
-        let forced = Auth::new(AuthOptions::key("a.b:c".parse().unwrap()).with_use_token_auth(true))
-            .unwrap();
+        let forced =
+            Auth::new(AuthOptions::key("a.b:c".parse().unwrap()).with_use_token_auth(true))
+                .unwrap();
         assert_eq!(forced.scheme(), AuthScheme::Token);
     }
 }

@@ -115,7 +115,10 @@ impl Transport {
         let host = url
             .host_str()
             .ok_or_else(|| Error::Config("the endpoint URL has no host".into()))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
         let mut transport = Transport::new(
             http,
             tls,
@@ -182,7 +185,12 @@ impl Transport {
         }
         match slot.as_ref() {
             Some((same, _)) if same == host => {}
-            _ => *slot = Some((host.to_owned(), Instant::now() + self.fallback_retry_timeout)),
+            _ => {
+                *slot = Some((
+                    host.to_owned(),
+                    Instant::now() + self.fallback_retry_timeout,
+                ))
+            }
         }
     }
 
@@ -260,7 +268,11 @@ impl Transport {
                 }
             }
         }
-        last.unwrap_or_else(|| Err(Error::Upstream("no Ably host to send the request to".into())))
+        last.unwrap_or_else(|| {
+            Err(Error::Upstream(
+                "no Ably host to send the request to".into(),
+            ))
+        })
     }
 }
 
@@ -330,8 +342,11 @@ mod tests {
 
     #[test]
     fn base_urls_keep_scheme_port_and_prefix() {
-        let t = Transport::for_base_url(super::super::http::http_client().unwrap(), "http://127.0.0.1:8080/x/")
-            .unwrap();
+        let t = Transport::for_base_url(
+            super::super::http::http_client().unwrap(),
+            "http://127.0.0.1:8080/x/",
+        )
+        .unwrap();
         assert!(!t.tls);
         assert_eq!(
             t.url("127.0.0.1", "/time", &[]).unwrap().as_str(),
