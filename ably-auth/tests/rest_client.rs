@@ -559,3 +559,41 @@ async fn rsa17_legacy_answers_errors_and_bad_targets() {
     assert_eq!((err.code(), err.status()), (40162, 401));
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn rsa4b_a_msgpack_token_error_renews_too() {
+    let api_calls = Arc::new(AtomicUsize::new(0));
+    let calls = api_calls.clone();
+    let server = Mock::start(true, move |r: &Captured| {
+        if r.path.ends_with("/requestToken") {
+            let n = r.value()["nonce"].as_str().unwrap().to_owned();
+            Reply::msgpack(
+                200,
+                json!({"token": format!("tok-{n}"), "expires": now_ms() + 3_600_000}),
+            )
+        } else if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            // No X-Ably-ErrorCode header: the code is only in the MessagePack body.
+            Reply::msgpack(
+                401,
+                json!({"error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+            )
+        } else {
+            Reply::msgpack(200, json!({}))
+        }
+    });
+    let options = server
+        .options(AuthOptions::key(key()).with_use_token_auth(true), &[])
+        .with_use_binary_protocol(true);
+    let rest = Rest::new(options).unwrap();
+    assert!(
+        rest.request("GET", "/channels/test", &[], None, &[])
+            .await
+            .unwrap()
+            .success()
+    );
+    assert_eq!(
+        server.requests_to("/keys/appId.keyId/requestToken").len(),
+        2
+    );
+    assert_eq!(api_calls.load(Ordering::SeqCst), 2);
+}

@@ -307,3 +307,60 @@ async fn an_unsent_token_request_goes_to_the_next_host_unchanged() {
     assert_eq!(server.requests().len(), 1);
     assert_ne!(server.requests()[0].host, PRIMARY);
 }
+
+#[tokio::test]
+async fn rec1c2_rec2c5_rec2b_deprecated_host_options() {
+    // environment: a routing policy with its fallbacks.
+    let server = Mock::start(true, |r: &Captured| {
+        if r.host == "eu.realtime.ably.net" {
+            Reply::error(500, 50000)
+        } else {
+            time()
+        }
+    });
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_environment("eu");
+    Rest::new(options).unwrap().time().await.unwrap();
+    let seen = hosts(&server);
+    assert_eq!(seen[0], "eu.realtime.ably.net");
+    assert!(seen[1].starts_with("eu.") && seen[1].ends_with(".fallback.ably-realtime.com"));
+    // rest_host with fallback_hosts_use_default: main's fallbacks.
+    let server = Mock::start(true, |r: &Captured| {
+        if r.host == "rest.example.test" {
+            Reply::error(500, 50000)
+        } else {
+            time()
+        }
+    });
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_rest_host("rest.example.test")
+        .with_fallback_hosts_use_default(true);
+    Rest::new(options).unwrap().time().await.unwrap();
+    let seen = hosts(&server);
+    assert_eq!(seen[0], "rest.example.test");
+    assert!(default_fallbacks().contains(&seen[1]), "{seen:?}");
+    // REC1b1: endpoint with a deprecated option is refused at construction.
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_endpoint("test")
+        .with_rest_host("rest.example.test");
+    assert_eq!(Rest::new(options).unwrap_err().code(), 40106);
+}
+
+#[tokio::test]
+async fn to3l6_max_retry_duration_bounds_the_fallback_sequence() {
+    let server = Mock::start(true, |_: &Captured| Reply::Hang(Duration::from_secs(3)));
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_http_request_timeout(Duration::from_millis(300))
+        .with_http_max_retry_duration(Duration::from_millis(450));
+    let err = Rest::new(options).unwrap().time().await.unwrap_err();
+    assert_eq!(err.code(), 50003);
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the third host starts after 450 ms"
+    );
+}

@@ -1,7 +1,6 @@
 //! `Rest`: authenticated requests to Ably (Ably features spec RSC7, RSC10, RSC16, RSC19).
 
 use super::codec;
-use super::endpoint::resolve_hosts;
 use super::http::{ReadError, content_type, describe, http_client_with, read_at_most};
 use super::paginated::{HttpPaginatedResponse, error_of};
 use super::renewal::{is_token_error, no_means_to_renew};
@@ -59,12 +58,10 @@ pub(super) struct Raw {
 
 impl Rest {
     /// A client with `options`. Fails with 40106 when they give no means of authentication
-    /// (RSC1b) or an endpoint that does not resolve (REC1), 40012 for a bad clientId.
+    /// (RSC1b) or host options that do not resolve or conflict (REC1, REC2), 40012 for a
+    /// bad clientId.
     pub fn new(options: ClientOptions) -> Result<Rest> {
-        let hosts = resolve_hosts(
-            options.endpoint.as_deref(),
-            options.fallback_hosts.as_deref(),
-        )?;
+        let hosts = options.hosts.resolve()?;
         let http = http_client_with(&options.root_certificates, &options.addresses)?;
         let port = if options.tls {
             options.tls_port

@@ -1,5 +1,6 @@
 //! ClientOptions: what a [`Rest`](super::Rest) client is built from (Ably features spec TO3).
 
+use super::endpoint::HostOptions;
 use super::transport::{
     DEFAULT_FALLBACK_RETRY_TIMEOUT, DEFAULT_MAX_RETRY_COUNT, DEFAULT_MAX_RETRY_DURATION,
 };
@@ -33,8 +34,7 @@ pub struct ClientOptions {
     pub(super) auth: AuthOptions,
     pub(super) client_id: Option<String>,
     pub(super) default_token_params: Option<TokenParams>,
-    pub(super) endpoint: Option<String>,
-    pub(super) fallback_hosts: Option<Vec<String>>,
+    pub(super) hosts: HostOptions,
     pub(super) tls: bool,
     pub(super) port: Option<u16>,
     pub(super) tls_port: Option<u16>,
@@ -56,8 +56,7 @@ impl ClientOptions {
             auth,
             client_id: None,
             default_token_params: None,
-            endpoint: None,
-            fallback_hosts: None,
+            hosts: HostOptions::default(),
             tls: true,
             port: None,
             tls_port: None,
@@ -98,7 +97,7 @@ impl ClientOptions {
     /// The endpoint (REC1b): a routing policy id (`main`, the default), `nonprod:{id}`, or a
     /// hostname (which has no fallback hosts). See [`resolve_hosts`](super::resolve_hosts).
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> ClientOptions {
-        self.endpoint = Some(endpoint.into());
+        self.hosts.endpoint = Some(endpoint.into());
         self
     }
 
@@ -107,7 +106,28 @@ impl ClientOptions {
         mut self,
         hosts: impl IntoIterator<Item = S>,
     ) -> ClientOptions {
-        self.fallback_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self.hosts.fallback_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Deprecated in Ably's spec for [`ClientOptions::with_endpoint`]: a routing policy id
+    /// (`production` is `main`; REC1c2). Conflicts with `endpoint` and `rest_host` (40106).
+    pub fn with_environment(mut self, environment: impl Into<String>) -> ClientOptions {
+        self.hosts.environment = Some(environment.into());
+        self
+    }
+
+    /// Deprecated in Ably's spec for [`ClientOptions::with_endpoint`]: an explicit host,
+    /// without fallback hosts (REC1d1, REC2c6). Conflicts with `endpoint` and `environment`.
+    pub fn with_rest_host(mut self, host: impl Into<String>) -> ClientOptions {
+        self.hosts.rest_host = Some(host.into());
+        self
+    }
+
+    /// Deprecated in Ably's spec: `main`'s fallback hosts even with a `rest_host` (REC2b).
+    /// Conflicts with `endpoint` and `fallback_hosts`.
+    pub fn with_fallback_hosts_use_default(mut self, use_default: bool) -> ClientOptions {
+        self.hosts.fallback_hosts_use_default = use_default;
         self
     }
 
@@ -195,8 +215,7 @@ impl fmt::Debug for ClientOptions {
         f.debug_struct("ClientOptions")
             .field("auth", &self.auth)
             .field("client_id", &self.client_id)
-            .field("endpoint", &self.endpoint)
-            .field("fallback_hosts", &self.fallback_hosts)
+            .field("hosts", &self.hosts)
             .field("tls", &self.tls)
             .field("port", &self.port)
             .field("tls_port", &self.tls_port)

@@ -68,6 +68,70 @@ pub fn resolve_hosts(endpoint: Option<&str>, fallback_hosts: Option<&[String]>) 
     Ok(Hosts { primary, fallbacks })
 }
 
+/// The host options of a client, the deprecated ones included (REC1c, REC1d, REC2b).
+#[derive(Clone, Debug, Default)]
+pub(super) struct HostOptions {
+    pub(super) endpoint: Option<String>,
+    pub(super) environment: Option<String>,
+    pub(super) rest_host: Option<String>,
+    pub(super) fallback_hosts: Option<Vec<String>>,
+    pub(super) fallback_hosts_use_default: bool,
+}
+
+impl HostOptions {
+    /// The hosts, after refusing combinations the spec calls invalid (REC1b1, REC1c1,
+    /// REC2a1) with 40106. `environment` is a routing policy id (`production` is `main`,
+    /// REC1c2); `rest_host` an explicit host without fallbacks (REC1d1, REC2c6);
+    /// `fallback_hosts_use_default` brings back `main`'s fallbacks (REC2b).
+    pub(super) fn resolve(&self) -> Result<Hosts> {
+        let conflict = |what: &str| {
+            Err(Error::Config(format!(
+                "invalid host options: {what} conflict; give only one"
+            )))
+        };
+        let deprecated = self.environment.is_some()
+            || self.rest_host.is_some()
+            || self.fallback_hosts_use_default;
+        if self.endpoint.is_some() && deprecated {
+            return conflict(
+                "`endpoint` and the deprecated environment / rest_host / fallback_hosts_use_default",
+            );
+        }
+        if self.environment.is_some() && self.rest_host.is_some() {
+            return conflict("`environment` and `rest_host`");
+        }
+        if self.fallback_hosts.is_some() && self.fallback_hosts_use_default {
+            return conflict("`fallback_hosts` and `fallback_hosts_use_default`");
+        }
+        let default_fallbacks = self
+            .fallback_hosts_use_default
+            .then(|| resolve_hosts(None, None).map(|h| h.fallbacks))
+            .transpose()?;
+        let fallbacks = self.fallback_hosts.clone().or(default_fallbacks);
+        if let Some(host) = &self.rest_host {
+            check_host(host, "rest_host")?;
+            return Ok(Hosts {
+                primary: host.clone(),
+                fallbacks: fallbacks.unwrap_or_default(),
+            });
+        }
+        let environment = self.environment.as_deref().map(|e| {
+            if e == "production" {
+                DEFAULT_ROUTING_POLICY
+            } else {
+                e
+            }
+        });
+        if let Some(id) = environment {
+            check_id(id)?;
+        }
+        resolve_hosts(
+            self.endpoint.as_deref().or(environment),
+            fallbacks.as_deref(),
+        )
+    }
+}
+
 /// REC1b2: an endpoint naming a host rather than a routing policy.
 fn is_hostname(endpoint: &str) -> bool {
     endpoint.contains('.') || endpoint.contains("::") || endpoint == "localhost"
@@ -156,6 +220,72 @@ mod tests {
         let hosts = resolve_hosts(Some("localhost"), Some(&given)).unwrap();
         assert_eq!(hosts.fallbacks, given);
         assert!(resolve_hosts(None, Some(&[])).unwrap().fallbacks.is_empty());
+    }
+
+    #[test]
+    fn rec1c_rec1d_rec2b_deprecated_options() {
+        let environment = HostOptions {
+            environment: Some("sandbox".into()),
+            ..HostOptions::default()
+        };
+        let hosts = environment.resolve().unwrap();
+        assert_eq!(hosts.primary, "sandbox.realtime.ably.net");
+        assert_eq!(hosts.fallbacks[0], "sandbox.a.fallback.ably-realtime.com");
+        let production = HostOptions {
+            environment: Some("production".into()),
+            ..HostOptions::default()
+        };
+        assert_eq!(
+            production.resolve().unwrap(),
+            resolve_hosts(None, None).unwrap()
+        );
+        let rest_host = HostOptions {
+            rest_host: Some("custom.rest.example.com".into()),
+            ..HostOptions::default()
+        };
+        let hosts = rest_host.resolve().unwrap();
+        assert_eq!(hosts.primary, "custom.rest.example.com");
+        assert!(hosts.fallbacks.is_empty());
+        let use_default = HostOptions {
+            fallback_hosts_use_default: true,
+            ..rest_host.clone()
+        };
+        assert_eq!(
+            use_default.resolve().unwrap().fallbacks,
+            resolve_hosts(None, None).unwrap().fallbacks
+        );
+    }
+
+    #[test]
+    fn rec1b1_rec1c1_rec2a1_conflicts_are_refused() {
+        let with = |f: fn(&mut HostOptions)| {
+            let mut options = HostOptions::default();
+            f(&mut options);
+            options.resolve()
+        };
+        let cases: [fn(&mut HostOptions); 4] = [
+            |o| {
+                o.endpoint = Some("test".into());
+                o.environment = Some("production".into());
+            },
+            |o| {
+                o.endpoint = Some("test".into());
+                o.rest_host = Some("custom.host.com".into());
+            },
+            |o| {
+                o.environment = Some("sandbox".into());
+                o.rest_host = Some("custom.host.com".into());
+            },
+            |o| {
+                o.fallback_hosts = Some(vec!["fb1.example.com".into()]);
+                o.fallback_hosts_use_default = true;
+            },
+        ];
+        for case in cases {
+            let err = with(case).unwrap_err();
+            assert_eq!(err.code(), 40106);
+            assert!(err.to_string().contains("invalid"), "{err}");
+        }
     }
 
     #[test]
