@@ -32,8 +32,9 @@ pub type AuthCallback = Arc<dyn Fn(TokenParams) -> AuthFuture + Send + Sync>;
 /// method, headers and params, and `query_time`.
 ///
 /// Given to [`Auth::new`], and per call to [`Auth::request_token`] / [`Auth::authorize`] /
-/// [`Auth::create_token_request`], where it *replaces* the stored options (it is never
-/// merged with them).
+/// [`Auth::create_token_request`], where it *replaces* the stored options (it is not merged
+/// with them), except that the key given at construction is kept when these options name
+/// none (RSA10i).
 #[derive(Clone, Default)]
 pub struct AuthOptions {
     pub(super) key: Option<Key>,
@@ -58,12 +59,13 @@ impl AuthOptions {
         AuthOptions::new().with_key(key)
     }
 
-    /// Use a literal token (an Ably token or a JWT); it cannot be renewed.
+    /// Use a literal token (an Ably token or a JWT); it is renewed only if the options also
+    /// give a key ([`AuthOptions::with_key`]). An Ably JWT's `exp` claim gives its expiry.
     pub fn token(token: impl Into<String>) -> AuthOptions {
         AuthOptions::token_details(TokenDetails::from_token(token))
     }
 
-    /// Use a token with its details; it cannot be renewed.
+    /// Use a token with its details; it is renewed only if the options also give a key.
     pub fn token_details(details: TokenDetails) -> AuthOptions {
         AuthOptions {
             token: Some(details),
