@@ -597,3 +597,43 @@ async fn rsa4b_a_msgpack_token_error_renews_too() {
     );
     assert_eq!(api_calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn debug_output_and_errors_hold_no_key_secret_or_token() {
+    let server = Mock::start(true, |_: &Captured| Reply::error(500, 50000));
+    let options = server
+        .options(AuthOptions::key(key()), &[])
+        .with_fallback_hosts(Vec::<String>::new());
+    let shown = format!("{options:?}");
+    let rest = Rest::new(options).unwrap();
+    let err = rest
+        .request("GET", "/x", &[], None, &[])
+        .await
+        .unwrap()
+        .error_message()
+        .map(str::to_owned);
+    let unreachable = Rest::new(
+        server
+            .options(AuthOptions::key(key()), &["main.realtime.ably.net"])
+            .with_fallback_hosts(Vec::<String>::new()),
+    )
+    .unwrap();
+    let refused = unreachable
+        .request("GET", "/x", &[], None, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), 50002);
+    let token =
+        Rest::new(server.options(AuthOptions::token("appId.secretTokenValue"), &[])).unwrap();
+    for text in [
+        shown,
+        format!("{rest:?}"),
+        format!("{err:?}"),
+        format!("{refused} {refused:?}"),
+        format!("{token:?}"),
+    ] {
+        assert!(!text.contains("keySecret"), "{text}");
+        assert!(!text.contains("YXBwSWQua2V5SWQ6a2V5U2VjcmV0"), "{text}");
+        assert!(!text.contains("secretTokenValue"), "{text}");
+    }
+}
