@@ -18,7 +18,9 @@ pub enum TokenSource {
 impl TokenSource {
     /// Classifies a JSON answer (RSA8c, TD1): an object with `token` is a TokenDetails (only
     /// `token` is required; `issued`, `expires` and the rest may be absent), one with
-    /// `keyName` and `mac` a TokenRequest; anything else is 40170.
+    /// `keyName` and `mac` a TokenRequest; anything else is 40170. ably-js takes an object
+    /// for a TokenDetails only when it has `issued`; the spec (TD1: only `token` is
+    /// required) is followed here, which accepts every answer ably-js accepts.
     ///
     /// ```
     /// use ably_auth::rest::TokenSource;
