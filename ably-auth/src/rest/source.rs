@@ -20,7 +20,8 @@ impl TokenSource {
     /// `token` is required; `issued`, `expires` and the rest may be absent), one with
     /// `keyName` and `mac` a TokenRequest; anything else is 40170. ably-js takes an object
     /// for a TokenDetails only when it has `issued`; the spec (TD1: only `token` is
-    /// required) is followed here, which accepts every answer ably-js accepts.
+    /// required) is followed here. An unsigned TokenRequest (no `mac`), which ably-js would
+    /// pass on, is refused: Ably exchanges one only with Basic or token auth on the request.
     ///
     /// ```
     /// use ably_auth::rest::TokenSource;
