@@ -637,3 +637,32 @@ async fn debug_output_and_errors_hold_no_key_secret_or_token() {
         assert!(!text.contains("secretTokenValue"), "{text}");
     }
 }
+
+/// Two requests refused with the same token share one renewal (RSA4b: one new token, not
+/// one per request).
+#[tokio::test]
+async fn rsa4b_concurrent_refusals_renew_once() {
+    let server = Mock::start(
+        true,
+        issuing(|r: &Captured| {
+            if r.header("authorization") == Some(bearer("tok-1").as_str()) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                Reply::error(401, 40142)
+            } else {
+                Reply::json(200, json!({}))
+            }
+        }),
+    );
+    let rest =
+        Rest::new(server.options(AuthOptions::key(key()).with_use_token_auth(true), &[])).unwrap();
+    let (a, b) = tokio::join!(
+        rest.request("GET", "/channels/a", &[], None, &[]),
+        rest.request("GET", "/channels/b", &[], None, &[]),
+    );
+    assert!(a.unwrap().success() && b.unwrap().success());
+    assert_eq!(
+        server.requests_to("/keys/appId.keyId/requestToken").len(),
+        2
+    );
+    assert_eq!(server.requests().len(), 6);
+}
