@@ -666,3 +666,45 @@ async fn rsa4b_concurrent_refusals_renew_once() {
     );
     assert_eq!(server.requests().len(), 6);
 }
+
+#[tokio::test]
+async fn rsc19f_methods_params_headers_and_version() {
+    let server = Mock::start(true, |_: &Captured| Reply::json(200, json!([])));
+    let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        rest.request(method, "/test", &[], None, &[]).await.unwrap();
+    }
+    let methods: Vec<_> = server.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["GET", "POST", "PUT", "PATCH", "DELETE"]);
+    rest.request(
+        "GET",
+        "/channels/test/messages",
+        &[("limit", "10"), ("direction", "backwards")],
+        None,
+        &[
+            ("X-Ably-Version", "3"),
+            ("X-Custom-Header", "custom-value"),
+            ("Authorization", "Bearer theirs"),
+        ],
+    )
+    .await
+    .unwrap();
+    let sent = server.requests().pop().unwrap();
+    assert_eq!(
+        (sent.param("limit"), sent.param("direction")),
+        (Some("10"), Some("backwards"))
+    );
+    let versions: Vec<_> = sent
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "x-ably-version")
+        .collect();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(sent.header("x-ably-version"), Some("3"));
+    assert_eq!(sent.header("x-custom-header"), Some("custom-value"));
+    assert_eq!(
+        sent.header("authorization"),
+        Some(BASIC),
+        "the client's own scheme"
+    );
+}

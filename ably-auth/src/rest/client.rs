@@ -102,7 +102,9 @@ impl Rest {
 
     /// Sends an authenticated request (RSC19): `method` is GET, POST, PUT, PATCH or DELETE;
     /// `path` starts with `/`; `params` go in the query string; `body` is sent as
-    /// MessagePack or JSON by the protocol option; `headers` are added. Every answer, an
+    /// MessagePack or JSON by the protocol option; `headers` are added (an `X-Ably-Version`
+    /// among them replaces the default, as the spec's `version` argument does, RSC19f1;
+    /// `Authorization` is always the client's own). Every answer, an
     /// error status included, comes back as an [`HttpPaginatedResponse`]; only a failure to
     /// get one (no host answered, a token that can't be renewed: 40171) is an `Err`.
     pub async fn request(

@@ -228,12 +228,15 @@ impl Transport {
                 break;
             };
             let url = self.url(&host, path, query)?;
+            let mut all = headers.clone();
+            if !all.contains_key("x-ably-version") {
+                all.insert("x-ably-version", HeaderValue::from_static(ABLY_VERSION));
+            }
+            all.insert("ably-agent", HeaderValue::from_static(AGENT));
             let mut builder = self
                 .http
                 .request(method.clone(), url)
-                .headers(headers.clone())
-                .header("x-ably-version", ABLY_VERSION)
-                .header("ably-agent", AGENT)
+                .headers(all)
                 .timeout(self.timeout);
             if !payload.bytes.is_empty() || method != Method::GET {
                 builder = builder
