@@ -84,6 +84,11 @@ impl Auth {
     /// Ably JWT's expiry is read from its `exp` claim). A token of unknown expiry is used
     /// until Ably refuses it ([`Auth::token_rejected`]). Expired with nothing to renew it:
     /// 40171.
+    ///
+    /// Expiry is judged by the local clock, plus the server's offset once measured (RSA10k).
+    /// The spec makes this local check optional and ties it to a measured offset (RSA4b1);
+    /// it is always made here, so an expired token is not sent, and a clock running ahead
+    /// costs at most one token request per call, never a loop.
     pub async fn token(&self) -> Result<TokenDetails> {
         let _renewing = self.renewing.lock().await;
         let current = self.state().token.clone();
