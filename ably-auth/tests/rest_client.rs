@@ -708,3 +708,16 @@ async fn rsc19f_methods_params_headers_and_version() {
         "the client's own scheme"
     );
 }
+
+#[tokio::test]
+async fn an_answer_over_8_mib_is_refused() {
+    let server = Mock::start(true, |_: &Captured| Reply::Answer {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: vec![b' '; 8 * 1024 * 1024 + 1],
+    });
+    let rest = Rest::new(server.options(AuthOptions::key(key()), &[])).unwrap();
+    let err = rest.request("GET", "/x", &[], None, &[]).await.unwrap_err();
+    assert_eq!((err.code(), err.status()), (50002, 502));
+    assert!(err.to_string().contains("more than"), "{err}");
+}
