@@ -72,7 +72,8 @@ pub use nonce::{NonceSource, RandomNonce};
 #[cfg(feature = "rest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub use rest::{
-    AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, TokenSource,
+    AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, ClientOptions, Rest,
+    TokenSource,
 };
 pub use signer::Signer;
 pub use token::{TokenDetails, TokenParams, TokenRequest};

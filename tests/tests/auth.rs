@@ -530,14 +530,14 @@ async fn client_id_rules() {
     };
     assert_eq!(code(auth.authorize(Some(bob), None).await), (40102, 401));
     assert!(auth.current_token().is_none());
-    // A wildcard token is compatible, and clientId() reports the token's `*` (RSA7b4).
+    // A wildcard token is compatible, and does not replace the configured clientId (RSA15b).
     let wildcard = TokenParams {
         client_id: Some(ClientId::wildcard()),
         ..TokenParams::default()
     };
     let details = auth.authorize(Some(wildcard), None).await.unwrap();
     assert_eq!(details.client_id.as_deref(), Some("*"));
-    assert_eq!(auth.client_id().as_deref(), Some("*"));
+    assert_eq!(auth.client_id().as_deref(), Some("alice"));
 }
 
 #[tokio::test]
@@ -598,11 +598,9 @@ async fn explicit_params_and_options_replace_the_defaults() {
     // ...and are now the defaults: the next renewal goes to the authUrl again.
     auth.authorize(None, None).await.unwrap();
     assert_eq!(f.recorder.count("/auth/token-request"), 2);
-    // The stored key is gone with the old options.
-    assert_eq!(
-        code(auth.create_token_request(None, None).await),
-        (40106, 401)
-    );
+    // The constructor's key survives the replaced options (RSA10i).
+    let request = auth.create_token_request(None, None).await.unwrap();
+    assert_eq!(request.key_name, "appId.keyId");
 }
 
 #[tokio::test]

@@ -30,7 +30,7 @@ impl Auth {
         let mut hop = first_hop(url, options, params)?;
         let headers = auth_headers(&options.auth_headers)?;
         let auth_url = hop.url.clone();
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + self.transport.timeout;
         let mut redirects = 0;
         let response = loop {
             let response = self.send(&hop, &headers, deadline).await?;
@@ -70,12 +70,13 @@ impl Auth {
         }
         let builder = match (hop.method, &hop.form) {
             (AuthMethod::Post, Some(form)) => self
+                .transport
                 .http
                 .post(hop.url.clone())
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(form.clone()),
-            (AuthMethod::Post, None) => self.http.post(hop.url.clone()),
-            (AuthMethod::Get, _) => self.http.get(hop.url.clone()),
+            (AuthMethod::Post, None) => self.transport.http.post(hop.url.clone()),
+            (AuthMethod::Get, _) => self.transport.http.get(hop.url.clone()),
         };
         builder
             .headers(headers.clone())
@@ -92,7 +93,10 @@ impl Auth {
     }
 
     fn timed_out(&self) -> Error {
-        failed(format!("did not answer within {:?}", self.timeout))
+        failed(format!(
+            "did not answer within {:?}",
+            self.transport.timeout
+        ))
     }
 }
 

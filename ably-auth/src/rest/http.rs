@@ -10,16 +10,37 @@ use std::sync::Arc;
 /// verifier, following no redirects (the authUrl call follows same-origin ones itself); no
 /// process-wide state is touched.
 pub(super) fn http_client() -> Result<reqwest::Client> {
-    use rustls_platform_verifier::BuilderVerifierExt;
+    http_client_with(&[], &[])
+}
+
+/// [`http_client`] that also trusts `extra_roots` (on top of the platform's roots) and
+/// connects to the given address for each named host instead of asking DNS.
+pub(super) fn http_client_with(
+    extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+    addresses: &[(String, std::net::SocketAddr)],
+) -> Result<reqwest::Client> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = if extra_roots.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(
+            extra_roots.iter().cloned(),
+            provider.clone(),
+        )
+    }
+    .map_err(|e| Error::Config(format!("TLS certificate verifier setup failed: {e}")))?;
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?
-        .with_platform_verifier()
-        .map_err(|e| Error::Config(format!("TLS certificate verifier setup failed: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    for (host, address) in addresses {
+        builder = builder.resolve(host, *address);
+    }
+    builder
         .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
@@ -86,10 +107,18 @@ pub(super) enum ReadError {
 }
 
 /// Reads at most [`MAX_RESPONSE`] bytes of `response`'s body.
-pub(super) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+pub(super) async fn read_limited(response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    read_at_most(response, MAX_RESPONSE).await
+}
+
+/// Reads at most `limit` bytes of `response`'s body.
+pub(super) async fn read_at_most(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ReadError> {
     if response
         .content_length()
-        .is_some_and(|len| len > MAX_RESPONSE as u64)
+        .is_some_and(|len| len > limit as u64)
     {
         return Err(ReadError::TooLarge);
     }
@@ -97,7 +126,7 @@ pub(super) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_RESPONSE {
+                if body.len() + chunk.len() > limit {
                     return Err(ReadError::TooLarge);
                 }
                 body.extend_from_slice(&chunk);
@@ -132,6 +161,7 @@ pub(super) async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
         )));
     }
     let (code, message) = (header("x-ably-errorcode"), header("x-ably-errormessage"));
+    let kind = content_type(&response);
     let body = read_limited(response).await.map_err(|e| match e {
         ReadError::TooLarge => {
             Error::Upstream(format!("Ably answered more than {MAX_RESPONSE} bytes"))
@@ -142,7 +172,7 @@ pub(super) async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
     if status.is_success() {
         return Ok(body);
     }
-    if let Some(info) = ErrorInfo::from_json(&body) {
+    if let Some(info) = error_info(&kind, &body) {
         return Err(Error::Ably(info));
     }
     if let Some(code) = code.and_then(|c| c.parse::<u32>().ok()) {
@@ -160,6 +190,37 @@ pub(super) async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
         status.as_u16(),
         format!("Ably answered HTTP {status}"),
     )))
+}
+
+/// The media type of `response` without parameters, lowercased.
+pub(super) fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// An Ably error body (`{"error":{..}}`) in JSON or MessagePack, or `None`.
+pub(super) fn error_info(content_type: &str, body: &[u8]) -> Option<ErrorInfo> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: ErrorInfo,
+    }
+    if content_type == super::codec::MSGPACK {
+        rmp_serde::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error)
+    } else {
+        ErrorInfo::from_json(body)
+    }
 }
 
 #[cfg(test)]

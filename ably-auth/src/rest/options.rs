@@ -32,8 +32,9 @@ pub type AuthCallback = Arc<dyn Fn(TokenParams) -> AuthFuture + Send + Sync>;
 /// method, headers and params, and `query_time`.
 ///
 /// Given to [`Auth::new`], and per call to [`Auth::request_token`] / [`Auth::authorize`] /
-/// [`Auth::create_token_request`], where it *replaces* the stored options (it is never
-/// merged with them).
+/// [`Auth::create_token_request`], where it *replaces* the stored options (it is not merged
+/// with them), except that the key given at construction is kept when these options name
+/// none (RSA10i).
 #[derive(Clone, Default)]
 pub struct AuthOptions {
     pub(super) key: Option<Key>,
@@ -44,6 +45,7 @@ pub struct AuthOptions {
     pub(super) auth_params: Vec<(String, String)>,
     pub(super) auth_callback: Option<AuthCallback>,
     pub(super) query_time: bool,
+    pub(super) use_token_auth: bool,
 }
 
 impl AuthOptions {
@@ -57,12 +59,13 @@ impl AuthOptions {
         AuthOptions::new().with_key(key)
     }
 
-    /// Use a literal token (an Ably token or a JWT); it cannot be renewed.
+    /// Use a literal token (an Ably token or a JWT); it is renewed only if the options also
+    /// give a key ([`AuthOptions::with_key`]). An Ably JWT's `exp` claim gives its expiry.
     pub fn token(token: impl Into<String>) -> AuthOptions {
         AuthOptions::token_details(TokenDetails::from_token(token))
     }
 
-    /// Use a token with its details; it cannot be renewed.
+    /// Use a token with its details; it is renewed only if the options also give a key.
     pub fn token_details(details: TokenDetails) -> AuthOptions {
         AuthOptions {
             token: Some(details),
@@ -136,6 +139,13 @@ impl AuthOptions {
         self
     }
 
+    /// Uses token auth even with a key alone (RSA4): the key signs TokenRequests and never
+    /// goes into an `Authorization` header.
+    pub fn with_use_token_auth(mut self, use_token_auth: bool) -> AuthOptions {
+        self.use_token_auth = use_token_auth;
+        self
+    }
+
     pub(super) fn can_renew(&self) -> bool {
         self.key.is_some() || self.auth_url.is_some() || self.auth_callback.is_some()
     }
@@ -154,6 +164,7 @@ impl fmt::Debug for AuthOptions {
             .field("auth_params", &names(&self.auth_params))
             .field("auth_callback", &self.auth_callback.is_some())
             .field("query_time", &self.query_time)
+            .field("use_token_auth", &self.use_token_auth)
             .finish()
     }
 }

@@ -16,12 +16,16 @@ pub enum TokenSource {
 }
 
 impl TokenSource {
-    /// Classifies a JSON answer like ably-js does: an object with `issued` is a TokenDetails,
-    /// one with `keyName` a TokenRequest; anything else is 40170.
+    /// Classifies a JSON answer (RSA8c, TD1): an object with `token` is a TokenDetails (only
+    /// `token` is required; `issued`, `expires` and the rest may be absent), one with
+    /// `keyName` and `mac` a TokenRequest; anything else is 40170. ably-js takes an object
+    /// for a TokenDetails only when it has `issued`; the spec (TD1: only `token` is
+    /// required) is followed here. An unsigned TokenRequest (no `mac`), which ably-js would
+    /// pass on, is refused: Ably exchanges one only with Basic or token auth on the request.
     ///
     /// ```
     /// use ably_auth::rest::TokenSource;
-    /// let src = TokenSource::from_json(br#"{"token":"app.x","issued":1,"expires":2}"#)?;
+    /// let src = TokenSource::from_json(br#"{"token":"app.x","expires":2}"#)?;
     /// assert!(matches!(src, TokenSource::TokenDetails(_)));
     /// assert_eq!(TokenSource::from_json(b"{}").unwrap_err().code(), 40170);
     /// # Ok::<(), ably_auth::Error>(())
@@ -38,7 +42,7 @@ impl TokenSource {
                 "the JSON answer is not an object (a TokenRequest or TokenDetails)".into(),
             ));
         };
-        if object.contains_key("issued") {
+        if object.contains_key("token") {
             serde_json::from_value(value)
                 .map(TokenSource::TokenDetails)
                 .map_err(|e| {
@@ -47,7 +51,7 @@ impl TokenSource {
                         without_values(&e.to_string())
                     ))
                 })
-        } else if object.contains_key("keyName") {
+        } else if object.contains_key("keyName") && object.contains_key("mac") {
             TokenRequest::from_json(body)
                 .map(TokenSource::TokenRequest)
                 .map_err(|e| {
@@ -58,7 +62,7 @@ impl TokenSource {
                 })
         } else {
             Err(Error::AuthCallback(
-                "the JSON answer is neither a TokenDetails (no `issued`) nor a TokenRequest (no `keyName`)"
+                "the JSON answer is neither a TokenDetails (no `token`) nor a TokenRequest (no `keyName` and `mac`)"
                     .into(),
             ))
         }
