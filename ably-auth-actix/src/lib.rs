@@ -6,15 +6,8 @@
 //!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
 //!   `ErrorInfo` errors with the right status.
 //! * [`Issued`]: the extractor the route is built on, for handlers of your own.
-#![cfg_attr(
-    feature = "local-ably",
-    doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-#![cfg_attr(
-    not(feature = "local-ably"),
-    doc = "* `local` (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-//!   for development and tests.
+//! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
+//!   local endpoint in the `ably-auth-local` crate, for development and tests).
 //!
 //! ```no_run
 //! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
@@ -64,11 +57,8 @@ mod route;
 #[cfg(any(feature = "session", feature = "identity"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
 pub mod adapters;
-#[cfg(feature = "local-ably")]
-#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
-pub mod local;
 
-pub use error::{AblyError, ErrorRenderer, error_response};
+pub use error::{AblyError, ErrorRenderer, error_info_response, error_response};
 pub use issued::{Issued, credential_response, render_error};
 pub use policy::GrantPolicy;
 pub use request::{

@@ -3,7 +3,7 @@
 mod support;
 
 use ably_auth::{Capability, FixedClock, Key, TokenDetails, TokenRequest};
-use ably_auth_actix::local::{DEMO_KEY, LocalAbly, LocalAblyServer};
+use ably_auth_local::{DEMO_KEY, LocalAbly, LocalAblyServer};
 use serde_json::Value;
 use std::sync::Arc;
 use support::{T0, http, signed, vectors};

@@ -14,7 +14,7 @@
 //!
 //! HTTP goes through reqwest with rustls and the *ring* provider; certificates are checked
 //! with the platform's verifier. Any base URL works as the endpoint, including a
-//! `ably_auth_actix::local` endpoint on `http://127.0.0.1:PORT`.
+//! `ably_auth_local` endpoint on `http://127.0.0.1:PORT`.
 //!
 //! Calls to Ably follow no redirects. An authUrl's redirects are followed only within its
 //! origin, at most [`MAX_REDIRECTS`](crate::rest::MAX_REDIRECTS) times; a redirect to
