@@ -1,6 +1,7 @@
 //! [`LocalAbly`]: the endpoint's configuration (its keys and clock).
 
 use crate::DEMO_KEY;
+use crate::limits::Limits;
 use crate::routes::register;
 use crate::state::State;
 use ably_auth::{Capability, Clock, Key, SystemClock, Verifier};
@@ -28,6 +29,8 @@ use std::sync::Arc;
 pub struct LocalAbly {
     pub(crate) keys: Vec<Key>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) limits: Limits,
+    pub(crate) enforce_tls: bool,
 }
 
 impl fmt::Debug for LocalAbly {
@@ -35,6 +38,8 @@ impl fmt::Debug for LocalAbly {
         f.debug_struct("LocalAbly")
             .field("keys", &self.keys.iter().map(Key::name).collect::<Vec<_>>())
             .field("clock", &self.clock)
+            .field("limits", &self.limits)
+            .field("enforce_tls", &self.enforce_tls)
             .finish()
     }
 }
@@ -45,6 +50,8 @@ impl LocalAbly {
         LocalAbly {
             keys: vec![key],
             clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+            enforce_tls: false,
         }
     }
 
@@ -54,7 +61,10 @@ impl LocalAbly {
         LocalAbly::new(demo_key())
     }
 
-    /// Also accepts `key` (a key with the same name replaces the earlier one).
+    /// Also accepts `key` (a key with the same name replaces the earlier one). Each key has
+    /// its own capability ([`Key::with_capability`]: a TokenRequest outside it is refused
+    /// with 40160) and revocable flag ([`Key::with_revocable_tokens`]: its tokens live at most
+    /// 1 h and `revokeTokens` works for them).
     pub fn with_key(mut self, key: Key) -> LocalAbly {
         self.keys.retain(|k| k.name() != key.name());
         self.keys.push(key);
@@ -67,6 +77,21 @@ impl LocalAbly {
         self
     }
 
+    /// Caps what the endpoint keeps (history, channels, tokens, revocations) and the size of
+    /// messages; see [`Limits`].
+    pub fn with_limits(mut self, limits: Limits) -> LocalAbly {
+        self.limits = limits;
+        self
+    }
+
+    /// Refuses Basic auth over plain http with 40103, as the service does (off by default:
+    /// the endpoint itself speaks plain http, so this refuses every Basic request not
+    /// forwarded as https).
+    pub fn enforce_tls(mut self, enforce: bool) -> LocalAbly {
+        self.enforce_tls = enforce;
+        self
+    }
+
     pub(crate) fn state(&self) -> Arc<State> {
         let verifier = self
             .keys
@@ -75,11 +100,11 @@ impl LocalAbly {
             .fold(Verifier::new().with_clock(self.clock.clone()), |v, k| {
                 v.with_key(k)
             });
-        Arc::new(State { verifier })
+        Arc::new(State::new(verifier, self.limits, self.enforce_tls))
     }
 
-    /// Registers the endpoint's routes (`/keys/{keyName}/requestToken`, `/time`) in an app or
-    /// scope. Each call makes a fresh endpoint (with its own nonce replay cache).
+    /// Registers the endpoint's routes in an app or scope. Each call makes a fresh endpoint
+    /// (with its own nonce replay cache, tokens, revocations and history).
     pub fn configure(&self) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
         let state = self.state();
         move |cfg| register(cfg, state)

@@ -61,7 +61,7 @@ const CORS_HEADERS: [(header::HeaderName, &str); 2] = [
     (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
     (
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        "x-ably-errorcode, x-ably-errormessage, x-ably-serverid",
+        "link, x-ably-errorcode, x-ably-errormessage, x-ably-serverid",
     ),
 ];
 

@@ -1,10 +1,13 @@
-//! `POST /keys/{keyName}/requestToken` and `GET /time`.
+//! `POST /keys/{keyName}/requestToken` (a signed TokenRequest, JSON or msgpack) and
+//! `GET /time`.
 
-use crate::MAX_BODY;
-use crate::response::{error_response, with_cors};
-use crate::state::State;
-use ably_auth::{Error, ErrorInfo, NonceSource, RandomNonce, TokenDetails, TokenRequest};
-use actix_web::http::header;
+use crate::codec::{Format, read_value};
+use crate::grants::Grant;
+use crate::response::error_response;
+use crate::state::{State, lock};
+use crate::value::Value;
+use ably_auth::{ErrorInfo, NonceSource, RandomNonce, TokenDetails, TokenRequest};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub(crate) async fn request_token(
@@ -14,10 +17,25 @@ pub(crate) async fn request_token(
     body: web::Payload,
 ) -> HttpResponse {
     match issue(&req, &path, &state, body).await {
-        Ok(details) => with_cors(HttpResponse::Ok())
-            .insert_header((header::CONTENT_TYPE, "application/json"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(details.to_json()),
+        Ok(details) => {
+            let mut value = Value::Map(vec![
+                ("token".into(), details.token.into()),
+                ("expires".into(), details.expires.into()),
+                ("issued".into(), details.issued.into()),
+            ]);
+            for (name, field) in [
+                ("capability", details.capability),
+                ("clientId", details.client_id),
+                ("keyName", details.key_name),
+            ] {
+                if let Some(field) = field {
+                    value.set(name, field.into());
+                }
+            }
+            Format::accepted(&req)
+                .reply(StatusCode::OK, &value)
+                .finish()
+        }
         Err(info) => error_response(&info),
     }
 }
@@ -28,33 +46,10 @@ async fn issue(
     state: &State,
     body: web::Payload,
 ) -> Result<TokenDetails, ErrorInfo> {
-    let too_large = || {
-        ErrorInfo::new(
-            40001,
-            413,
-            format!("the request body exceeds the limit of {MAX_BODY} bytes"),
-        )
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY as u64) {
-        return Err(too_large());
-    }
-    let body = match body.to_bytes_limited(MAX_BODY).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(e)) => {
-            return Err(ErrorInfo::new(
-                40001,
-                400,
-                format!("the request body could not be read: {e}"),
-            ));
-        }
-        Err(_) => return Err(too_large()),
-    };
-    let request = TokenRequest::from_json(&body).map_err(|e| e.to_error_info())?;
+    // Either format, nil fields as absent, read as the JSON the TokenRequest parser takes.
+    let value = read_value(req, body, &state.limits).await?.without_nils();
+    let json = serde_json::to_vec(&value).unwrap_or_default();
+    let request = TokenRequest::from_json(&json).map_err(|e| e.to_error_info())?;
     if request.key_name != path_key {
         return Err(ErrorInfo::new(
             40101,
@@ -72,14 +67,26 @@ async fn issue(
     let key = state
         .verifier
         .key(&verified.key_name)
-        .map_err(|e: Error| e.to_error_info())?;
+        .map_err(|e| e.to_error_info())?;
+    let token = format!(
+        "{}.{}{}",
+        key.app_id(),
+        RandomNonce.nonce(),
+        RandomNonce.nonce()
+    );
+    let grant = Grant {
+        key_name: verified.key_name.clone(),
+        client_id: verified.client_id.as_ref().map(|c| c.as_str().to_owned()),
+        capability: verified.capability.clone(),
+        issued: verified.issued,
+        expires: verified.expires,
+        revocation_key: None,
+        revocable: key.revocable_tokens(),
+        basic: false,
+    };
+    lock(&state.tokens).insert(token.clone(), grant, state.now(), state.limits.tokens);
     Ok(TokenDetails {
-        token: format!(
-            "{}.{}{}",
-            key.app_id(),
-            RandomNonce.nonce(),
-            RandomNonce.nonce()
-        ),
+        token,
         expires: verified.expires,
         issued: verified.issued,
         capability: Some(verified.capability.to_json()),
@@ -88,9 +95,7 @@ async fn issue(
     })
 }
 
-pub(crate) async fn time(state: web::Data<State>) -> HttpResponse {
-    with_cors(HttpResponse::Ok())
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(format!("[{}]", state.verifier.clock().now_ms()))
+pub(crate) async fn time(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    let now = Value::Array(vec![state.now().into()]);
+    Format::accepted(&req).reply(StatusCode::OK, &now).finish()
 }

@@ -275,7 +275,7 @@ async fn bodies_over_128_kib_are_refused() {
 async fn unknown_paths_and_methods_answer_ably_errors() {
     let server = start(LocalAbly::new(key()));
     let response = http()
-        .get(format!("{}/channels/x", server.url()))
+        .get(format!("{}/no/such/endpoint", server.url()))
         .send()
         .await
         .unwrap();
