@@ -55,8 +55,8 @@ impl LocalAbly {
         }
     }
 
-    /// An endpoint accepting [`DEMO_KEY`] with capability `{"[*]*":["*"]}`, for the
-    /// quickstart.
+    /// An endpoint accepting [`DEMO_KEY`] with capability `{"[*]*":["*"]}` and revocable
+    /// tokens, for the quickstart.
     pub fn demo() -> LocalAbly {
         LocalAbly::new(demo_key())
     }
@@ -111,11 +111,13 @@ impl LocalAbly {
     }
 }
 
-/// [`DEMO_KEY`] with capability `{"[*]*":["*"]}`.
+/// [`DEMO_KEY`] with capability `{"[*]*":["*"]}` and revocable tokens (so its tokens live
+/// at most 1 h, and `revokeTokens` works for them).
 pub fn demo_key() -> Key {
     Key::parse(DEMO_KEY)
         .expect("DEMO_KEY is well formed")
         .with_capability(Capability::everything())
+        .with_revocable_tokens(true)
 }
 
 #[cfg(test)]

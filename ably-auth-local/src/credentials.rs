@@ -63,7 +63,7 @@ fn basic(req: &HttpRequest, state: &State, encoded: &str) -> Result<Grant, Error
         ErrorInfo::new(
             40101,
             401,
-            "invalid credentials: the Basic credentials are not a configured key (keyName:keySecret)",
+            "invalid credentials: the Basic credentials are not the name and secret of a configured key",
         )
     };
     let decoded = base64::engine::general_purpose::STANDARD
