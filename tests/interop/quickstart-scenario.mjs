@@ -43,6 +43,10 @@ async function run(step) {
       return { ok: details.channelId };
     }
     case 'token':
+      // While a stalled request renews in a loop, the client holds no token for a moment.
+      for (let i = 0; i < 200 && !rest.auth.tokenDetails?.token; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       lastToken = rest.auth.tokenDetails?.token ?? null;
       return { ok: lastToken };
     case 'raw': {
