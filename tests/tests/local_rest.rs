@@ -203,7 +203,9 @@ async fn credentials_are_checked_like_the_service() {
     let mut tampered = jwt.clone();
     tampered.pop();
     tampered.push('x');
-    let cases: Vec<(Option<String>, Option<(u64, u16)>, &str)> = vec![
+    /// An Authorization header, the error it gets (or none), and what it is.
+    type Case = (Option<String>, Option<(u64, u16)>, &'static str);
+    let cases: Vec<Case> = vec![
         (None, Some((40101, 401)), "no credentials"),
         (
             Some(basic("appId.keyId:wrong")),
