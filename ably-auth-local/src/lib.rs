@@ -76,7 +76,11 @@
 //! CORS is that of a public API: every response carries `Access-Control-Allow-Origin: *` and
 //! never `Access-Control-Allow-Credentials`, so any page may call the endpoint but no browser
 //! sends it cookies. `OPTIONS` preflights are answered for the headers Ably SDKs send
-//! ([`ALLOWED_HEADERS`]).
+//! ([`ALLOWED_HEADERS`]). In a browser, ably-js sends token-authenticated requests with
+//! credentials (XHR `withCredentials`), which such CORS refuses: from a page, call the REST
+//! API with `fetch` (no credentials), as the quickstart's "try it" panel does. ably-js in
+//! Node and ably-python are not affected; signed TokenRequests and `/time` need no
+//! credentials anywhere.
 //!
 //! # Where the service's behaviour is not documented
 //!
