@@ -10,15 +10,8 @@
 //!   the grant, the policies, the hints and the issuer to the response, in that order.
 //! * [`Issued`]: the same steps as an extractor, for handlers of your own that look at the
 //!   credential or the error before answering.
-#![cfg_attr(
-    feature = "local-ably",
-    doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-#![cfg_attr(
-    not(feature = "local-ably"),
-    doc = "* `local` (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-//!   for development and tests.
+//! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
+//!   local endpoint in the `ably-auth-local` crate, for development and tests).
 //!
 //! ```no_run
 //! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
@@ -75,14 +68,13 @@ mod route;
 #[cfg(any(feature = "session", feature = "identity"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
 pub mod adapters;
-#[cfg(feature = "local-ably")]
-#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
-pub mod local;
 
 pub use error::{AblyError, ErrorRenderer, error_response};
 pub use extract::AuthUrlRequest;
 pub use handler::credential_handler;
 pub use hints::{
+//! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
+//!   local endpoint in the `ably-auth-local` crate, for development and tests).
     BodyTimeout, DEFAULT_BODY_TIMEOUT, MAX_BODY_BYTES, MAX_QUERY_BYTES, request_hints,
 };
 pub use issued::Issued;
