@@ -69,12 +69,10 @@ mod route;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
 pub mod adapters;
 
-pub use error::{AblyError, ErrorRenderer, error_response};
+pub use error::{AblyError, ErrorRenderer, error_info_response, error_response};
 pub use extract::AuthUrlRequest;
 pub use handler::credential_handler;
 pub use hints::{
-//! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
-//!   local endpoint in the `ably-auth-local` crate, for development and tests).
     BodyTimeout, DEFAULT_BODY_TIMEOUT, MAX_BODY_BYTES, MAX_QUERY_BYTES, request_hints,
 };
 pub use issued::Issued;

@@ -4,7 +4,7 @@
 
 use ably_auth::rest::{AuthScheme, ClientOptions, Rest};
 use ably_auth::{AuthOptions, FixedClock, Key, Signer, TokenParams};
-use ably_auth_actix::local::{LocalAbly, LocalAblyServer};
+use ably_auth_local::{LocalAbly, LocalAblyServer};
 use std::sync::Arc;
 
 const T0: u64 = 1_700_000_000_000;
