@@ -177,3 +177,6 @@ impl EmbeddedJwtIssuer<crate::rest::AblyTokenIssuer> {
         EmbeddedJwtIssuer::new(crate::rest::AblyTokenIssuer::new(auth), secret)
     }
 }
+
+#[cfg(test)]
+mod tests;
