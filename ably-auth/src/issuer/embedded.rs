@@ -168,15 +168,5 @@ impl<I: TokenIssuer> TokenIssuer for EmbeddedJwtIssuer<I> {
     }
 }
 
-#[cfg(feature = "rest")]
-#[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
-impl EmbeddedJwtIssuer<crate::rest::AblyTokenIssuer> {
-    /// Embeds Ably tokens requested with `auth` (Ably's `requestToken`) in External JWTs
-    /// signed with `secret`.
-    pub fn ably_tokens(auth: crate::rest::Auth, secret: Hs256Secret) -> Self {
-        EmbeddedJwtIssuer::new(crate::rest::AblyTokenIssuer::new(auth), secret)
-    }
-}
-
 #[cfg(test)]
 mod tests;
