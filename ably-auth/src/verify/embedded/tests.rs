@@ -141,3 +141,71 @@ fn secrets_rotate_and_none_is_a_configuration_error() {
         40106
     );
 }
+
+/// A compact HS256 JWT built apart from the crate: `hmac` crate, base64url without padding.
+fn oracle_jwt(secret: &[u8], header: &str, payload: &str) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{KeyInit, Mac};
+    let signed = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(signed.as_bytes());
+    format!(
+        "{signed}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+proptest::proptest! {
+    #[test]
+    fn external_jwt_verification_never_panics(s in "\\PC{0,300}") {
+        let v = verifier(1_700_000_000_000, "app-secret-for-embedded-jwt-vectors-0001");
+        let _ = v.verify_external_jwt(&s);
+        let _ = v.verify_embedded_jwt(&s);
+    }
+
+    /// Whatever the two expiries and the placement: expired is 40142, an outer `exp` past
+    /// the embedded Ably JWT's is 40144, anything else is accepted with the outer `exp`.
+    #[test]
+    fn the_expiry_rule(
+        outer_exp in 1_699_999_900u64..1_700_007_300,
+        inner_exp in 1_699_999_900u64..1_700_007_300,
+        in_claim in proptest::bool::ANY,
+    ) {
+        let now = 1_700_000_000_000;
+        let secret = "app-secret-for-embedded-jwt-vectors-0001";
+        let inner = oracle_jwt(
+            b"keySecret",
+            r#"{"typ":"JWT","alg":"HS256","kid":"appId.keyId"}"#,
+            &format!(r#"{{"iat":1699999000,"exp":{inner_exp}}}"#),
+        );
+        let jwt = if in_claim {
+            oracle_jwt(
+                secret.as_bytes(),
+                r#"{"typ":"JWT","alg":"HS256"}"#,
+                &format!(r#"{{"exp":{outer_exp},"x-ably-token":"{inner}"}}"#),
+            )
+        } else {
+            oracle_jwt(
+                secret.as_bytes(),
+                &format!(r#"{{"typ":"JWT","alg":"HS256","x-ably-token":"{inner}"}}"#),
+                &format!(r#"{{"exp":{outer_exp}}}"#),
+            )
+        };
+        let got = verifier(now, secret).verify_external_jwt(&jwt);
+        if outer_exp * 1000 <= now {
+            proptest::prop_assert_eq!(outcome(&got), Some((40142, 401)));
+        } else if outer_exp > inner_exp {
+            proptest::prop_assert_eq!(outcome(&got), Some((40144, 401)));
+        } else {
+            let got = got.unwrap();
+            proptest::prop_assert_eq!(got.expires, outer_exp * 1000);
+            proptest::prop_assert_eq!(got.embedded_expires, Some(inner_exp * 1000));
+            proptest::prop_assert_eq!(got.token, inner);
+        }
+    }
+}
