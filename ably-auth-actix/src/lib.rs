@@ -56,6 +56,7 @@
 // (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
 // the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
 // Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
+mod embedded;
 mod error;
 mod extract;
 mod handler;
