@@ -1,6 +1,9 @@
 //! actix-web integration for [`ably_auth`]: hand Ably credentials to your signed-in users
 //! from one route.
 //!
+//! * [`AblyRoutes`]: every credential route for your user type (TokenRequests, Ably JWTs,
+//!   Ably tokens) with one policy and one way of finding the user ([`adapters`]: a closure, a
+//!   bearer token, a session).
 //! * [`TokenRoute`]: an authUrl route for your user type (any `FromRequest` that implements
 //!   [`AblyIdentity`](ably_auth::AblyIdentity)), mounted with `App::service`. It answers
 //!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
@@ -10,6 +13,7 @@
 //!   the grant, the policies, the hints and the issuer to the response, in that order.
 //! * [`Issued`]: the same steps as an extractor, for handlers of your own that look at the
 //!   credential or the error before answering.
+//! * [`testing`]: calling a route from a test and reading its answer as typed values.
 #![cfg_attr(
     feature = "local-ably",
     doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
@@ -63,18 +67,19 @@
 // (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
 // the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
 // Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
+// `routes` mounts several `route`s with the same `options`.
+pub mod adapters;
 mod error;
 mod extract;
 mod handler;
 mod hints;
 mod issued;
+mod options;
 mod policy;
 mod response;
 mod route;
-
-#[cfg(any(feature = "session", feature = "identity"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
-pub mod adapters;
+mod routes;
+pub mod testing;
 #[cfg(feature = "local-ably")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
 pub mod local;
@@ -89,3 +94,4 @@ pub use issued::Issued;
 pub use policy::GrantPolicy;
 pub use response::{credential_response, render_error};
 pub use route::TokenRoute;
+pub use routes::{AblyRoutes, IntoIssuers, Issuers, OwnExtractor, UserSource};
