@@ -54,7 +54,11 @@ where
     U: AblyIdentity + 'static,
     I: TokenIssuer + 'static,
 {
-    respond::<U, I>(req, request.map(|AuthUrlRequest { user, hints }| (user, hints))).await
+    respond::<U, I>(
+        req,
+        request.map(|AuthUrlRequest { user, hints }| (user, hints)),
+    )
+    .await
 }
 
 /// [`credential_handler`] for the routes of an [`AblyRoutes`](crate::AblyRoutes): the user

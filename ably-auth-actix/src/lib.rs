@@ -25,38 +25,34 @@
 //!   for development and tests.
 //!
 //! ```no_run
-//! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
-//! use ably_auth_actix::{AblyError, TokenRoute};
-//! use actix_web::{App, FromRequest, HttpRequest, HttpServer, dev::Payload};
-//! use std::future::{Ready, ready};
-//! use std::time::Duration;
+//! use ably_auth::{AblyIdentity, Error, Key};
+//! use ably_auth_actix::AblyRoutes;
+//! use actix_web::{App, HttpRequest, HttpServer};
 //!
-//! struct User(String);
-//!
-//! impl AblyIdentity for User {
-//!     fn ably_grant(&self) -> ably_auth::Result<Grant> {
-//!         Ok(Grant::new(Some(ClientId::new(&self.0)?), Capability::all_channels(), Duration::from_secs(3600)))
-//!     }
+//! #[derive(AblyIdentity)]
+//! #[ably(grant("chat:*" => [subscribe, publish]), ttl = "1h")]
+//! struct User {
+//!     #[ably(client_id)]
+//!     name: String,
 //! }
 //!
-//! impl FromRequest for User {
-//!     type Error = AblyError;
-//!     type Future = Ready<Result<User, AblyError>>;
-//!     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-//!         // Read your session here.
-//!         ready(req.headers().get("x-user").and_then(|v| v.to_str().ok()).map(|u| User(u.into()))
-//!             .ok_or_else(|| ably_auth::Error::Unauthorized("sign in first".into()).into()))
-//!     }
+//! fn signed_in(req: &HttpRequest) -> Result<User, Error> {
+//!     // Read your session here.
+//!     let name = req.headers().get("x-user").and_then(|v| v.to_str().ok());
+//!     name.map(|name| User { name: name.into() })
+//!         .ok_or_else(|| Error::Unauthorized("sign in first".into()))
 //! }
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let key = Key::from_env().expect("ABLY_API_KEY");
-//! HttpServer::new(move || {
-//!     App::new().service(TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone()))
-//! })
-//! .bind("127.0.0.1:8080")?
-//! .run()
-//! .await
+//! let routes = AblyRoutes::<User>::new(key)
+//!     .lookup(signed_in)
+//!     .token_requests("/ably/token-request")
+//!     .jwts("/ably/jwt");
+//! HttpServer::new(move || App::new().service(routes.clone()))
+//!     .bind("127.0.0.1:8080")?
+//!     .run()
+//!     .await
 //! # }
 //! ```
 #![forbid(unsafe_code)]
@@ -74,15 +70,15 @@ mod extract;
 mod handler;
 mod hints;
 mod issued;
+#[cfg(feature = "local-ably")]
+#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
+pub mod local;
 mod options;
 mod policy;
 mod response;
 mod route;
 mod routes;
 pub mod testing;
-#[cfg(feature = "local-ably")]
-#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
-pub mod local;
 
 pub use error::{AblyError, ErrorRenderer, error_response};
 pub use extract::AuthUrlRequest;

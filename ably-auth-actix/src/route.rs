@@ -141,16 +141,16 @@ where
 
     fn resource(self) -> actix_web::Resource {
         let resource = web::resource(self.path).app_data(self.issuer);
-        with_methods(
-            self.options.install(resource),
-            credential_handler::<U, I>,
-        )
+        with_methods(self.options.install(resource), credential_handler::<U, I>)
     }
 }
 
 /// The methods of a credential route on `resource`: GET, POST and HEAD to `handler`, OPTIONS
 /// answered with the `Allow` header, anything else 405.
-pub(crate) fn with_methods<F, Args>(resource: actix_web::Resource, handler: F) -> actix_web::Resource
+pub(crate) fn with_methods<F, Args>(
+    resource: actix_web::Resource,
+    handler: F,
+) -> actix_web::Resource
 where
     F: actix_web::Handler<Args>,
     Args: FromRequest + 'static,

@@ -159,7 +159,10 @@ impl RouteAnswer {
     pub fn token_request(&self) -> &TokenRequest {
         match self.credential() {
             Credential::TokenRequest(request) => request,
-            other => panic!("expected a TokenRequest, the route answered a {}", other.kind()),
+            other => panic!(
+                "expected a TokenRequest, the route answered a {}",
+                other.kind()
+            ),
         }
     }
 
@@ -183,7 +186,10 @@ impl RouteAnswer {
     pub fn token_details(&self) -> &TokenDetails {
         match self.credential() {
             Credential::TokenDetails(details) => details,
-            other => panic!("expected an Ably token, the route answered a {}", other.kind()),
+            other => panic!(
+                "expected an Ably token, the route answered a {}",
+                other.kind()
+            ),
         }
     }
 
@@ -213,7 +219,8 @@ impl RouteAnswer {
             Ok(Credential::Jwt(jwt)) => verifier.verify_jwt(jwt),
             Ok(Credential::TokenDetails(_)) => Err(Error::BadRequest {
                 code: 40000,
-                message: "an Ably token is verified by Ably; check its capability and clientId".into(),
+                message: "an Ably token is verified by Ably; check its capability and clientId"
+                    .into(),
             }),
             Err(err) => Err(Error::Ably(err.clone())),
         }
@@ -240,6 +247,8 @@ fn credential(headers: &HeaderMap, body: &[u8]) -> Result<Credential, String> {
             .map(Credential::TokenDetails)
             .map_err(|e| e.to_string())
     } else {
-        Err(format!("content type {content_type:?}, neither a `mac` nor a `token`"))
+        Err(format!(
+            "content type {content_type:?}, neither a `mac` nor a `token`"
+        ))
     }
 }

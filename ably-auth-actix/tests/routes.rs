@@ -120,11 +120,17 @@ async fn every_route_of_the_builder_issues_for_the_same_user() {
     assert_eq!(request.client_id.as_deref(), Some("7"));
     assert_eq!(request.capability.as_deref(), Some(MEMBER_7));
     assert_eq!((request.ttl, request.timestamp), (Some(3_600_000), NOW));
-    assert_eq!(answer.verify(&verifier()).unwrap().capability.to_json(), MEMBER_7);
+    assert_eq!(
+        answer.verify(&verifier()).unwrap().capability.to_json(),
+        MEMBER_7
+    );
 
     for path in ["/ably/jwt", "/ably/other-jwt"] {
         let answer = call!(app, get(path, "7"));
-        assert_eq!(answer.headers().get("content-type").unwrap(), "application/jwt");
+        assert_eq!(
+            answer.headers().get("content-type").unwrap(),
+            "application/jwt"
+        );
         let granted = answer.verify(&verifier()).unwrap();
         assert_eq!(granted.capability.to_json(), MEMBER_7, "{path}");
         assert_eq!(granted.client_id.unwrap().as_str(), "7");
@@ -213,7 +219,11 @@ async fn a_missing_or_malformed_bearer_token_is_401_with_the_challenge() {
             .insert_header(("authorization", header));
         let answer = call!(app, request);
         assert_refused(&answer, 40100, 401);
-        assert_eq!(answer.headers().get("www-authenticate").unwrap(), invalid, "{header}");
+        assert_eq!(
+            answer.headers().get("www-authenticate").unwrap(),
+            invalid,
+            "{header}"
+        );
         // One message for every malformed header, repeating none of it.
         assert_eq!(
             answer.error().message,
@@ -232,14 +242,20 @@ async fn a_missing_or_malformed_bearer_token_is_401_with_the_challenge() {
     let answer = call!(app, get("/t", "404"));
     assert_refused(&answer, 40100, 401);
     assert_eq!(answer.headers().get("www-authenticate").unwrap(), invalid);
-    assert_eq!(answer.error().message, "unauthorized: no member has this token");
+    assert_eq!(
+        answer.error().message,
+        "unauthorized: no member has this token"
+    );
 
     // Scheme in any case, several spaces, padding and the b64token characters.
     for header in ["bearer 7", "BEARER   7", "Bearer 7"] {
         let request = test::TestRequest::get()
             .uri("/t")
             .insert_header(("authorization", header));
-        assert_eq!(call!(app, request).token_request().client_id.as_deref(), Some("7"));
+        assert_eq!(
+            call!(app, request).token_request().client_id.as_deref(),
+            Some("7")
+        );
     }
 }
 
@@ -274,14 +290,25 @@ async fn lookups_sync_and_async_with_app_data() {
             .service(with_data),
     )
     .await;
-    let answer = call!(app, test::TestRequest::get().uri("/sync").insert_header(("x-member", "7")));
+    let answer = call!(
+        app,
+        test::TestRequest::get()
+            .uri("/sync")
+            .insert_header(("x-member", "7"))
+    );
     assert_eq!(answer.token_request().capability.as_deref(), Some(MEMBER_7));
     let answer = call!(app, test::TestRequest::get().uri("/sync"));
     assert_refused(&answer, 40100, 401);
     // No bearer token was asked for: no challenge.
     assert!(answer.headers().get("www-authenticate").is_none());
 
-    assert_eq!(call!(app, get("/async", "7")).token_request().client_id.as_deref(), Some("7"));
+    assert_eq!(
+        call!(app, get("/async", "7"))
+            .token_request()
+            .client_id
+            .as_deref(),
+        Some("7")
+    );
     let answer = call!(app, get("/async", "8"));
     assert_refused(&answer, 40100, 401);
     assert_eq!(
@@ -294,15 +321,28 @@ async fn lookups_sync_and_async_with_app_data() {
 async fn a_lookup_without_its_app_data_is_a_clear_500() {
     struct Store;
     let routes = AblyRoutes::<Member>::new(key())
-        .user_lookup(UserLookup::with_data(|_: web::Data<Store>, _: HttpRequest| async {
-            Ok::<_, Error>(Member { id: 1, banned: false })
-        }))
+        .user_lookup(UserLookup::with_data(
+            |_: web::Data<Store>, _: HttpRequest| async {
+                Ok::<_, Error>(Member {
+                    id: 1,
+                    banned: false,
+                })
+            },
+        ))
         .token_requests("/t");
     let app = test::init_service(App::new().service(routes)).await;
     let answer = call!(app, get("/t", "1"));
     assert_refused(&answer, 50000, 500);
-    assert!(answer.error().message.contains("web::Data<"), "{}", answer.error());
-    assert!(answer.error().message.contains("Store"), "{}", answer.error());
+    assert!(
+        answer.error().message.contains("web::Data<"),
+        "{}",
+        answer.error()
+    );
+    assert!(
+        answer.error().message.contains("Store"),
+        "{}",
+        answer.error()
+    );
 }
 
 #[actix_web::test]
@@ -322,7 +362,10 @@ async fn the_builders_policy_is_narrowed_by_app_wide_ones() {
     });
     let app = test::init_service(App::new().app_data(app_wide).service(routes)).await;
     let request = call!(app, get("/t", "7")).token_request().clone();
-    assert_eq!(request.capability.as_deref(), Some(r#"{"chat:*":["history","subscribe"]}"#));
+    assert_eq!(
+        request.capability.as_deref(),
+        Some(r#"{"chat:*":["history","subscribe"]}"#)
+    );
     // No policy lengthens the ttl.
     assert_eq!(request.ttl, Some(3_600_000));
 
@@ -344,16 +387,25 @@ async fn a_second_policy_can_only_narrow_the_first() {
         .bearer(member)
         .policy(|_: &HttpRequest, _: &Member, grant: Grant| {
             let capability = Capability::new().grant("chat:*", [Subscribe])?;
-            Ok(Grant { capability, ..grant })
+            Ok(Grant {
+                capability,
+                ..grant
+            })
         })
         // Tries to widen to everything: intersected with the first policy's result.
         .policy(|_: &HttpRequest, _: &Member, grant: Grant| {
-            Ok(Grant { capability: Capability::everything(), ..grant })
+            Ok(Grant {
+                capability: Capability::everything(),
+                ..grant
+            })
         })
         .token_requests("/t");
     let app = test::init_service(App::new().service(routes)).await;
     let answer = call!(app, get("/t", "7"));
-    assert_eq!(answer.token_request().capability.as_deref(), Some(r#"{"chat:*":["subscribe"]}"#));
+    assert_eq!(
+        answer.token_request().capability.as_deref(),
+        Some(r#"{"chat:*":["subscribe"]}"#)
+    );
 }
 
 #[actix_web::test]
@@ -382,12 +434,17 @@ async fn lookup_extracts_in_handlers_of_your_own() {
             .app_data(web::Data::new(TokenRequestIssuer::new(key())))
             .route(
                 "/own",
-                web::get().to(|issued: Issued<Lookup<Member>, TokenRequestIssuer>| async move {
-                    let who = issued.user().map(|m| m.id).unwrap_or(0);
-                    HttpResponse::Ok().body(format!("{who}:{}", issued.outcome().is_ok()))
-                }),
+                web::get().to(
+                    |issued: Issued<Lookup<Member>, TokenRequestIssuer>| async move {
+                        let who = issued.user().map(|m| m.id).unwrap_or(0);
+                        HttpResponse::Ok().body(format!("{who}:{}", issued.outcome().is_ok()))
+                    },
+                ),
             )
-            .route("/no-lookup", web::get().to(|_: Lookup<String>| async { "unreachable" })),
+            .route(
+                "/no-lookup",
+                web::get().to(|_: Lookup<String>| async { "unreachable" }),
+            ),
     )
     .await;
     let response = test::call_service(&app, get("/own", "7").to_request()).await;
@@ -404,9 +461,18 @@ async fn a_user_type_that_extracts_itself_needs_no_lookup() {
         .jwts("/j");
     let app = test::init_service(App::new().service(routes)).await;
     let header = ("x-user", "alice");
-    let answer = call!(app, test::TestRequest::get().uri("/t").insert_header(header));
-    assert_eq!(answer.token_request().capability.as_deref(), Some(common::GRANT_OF_ALICE));
-    let answer = call!(app, test::TestRequest::get().uri("/j").insert_header(header));
+    let answer = call!(
+        app,
+        test::TestRequest::get().uri("/t").insert_header(header)
+    );
+    assert_eq!(
+        answer.token_request().capability.as_deref(),
+        Some(common::GRANT_OF_ALICE)
+    );
+    let answer = call!(
+        app,
+        test::TestRequest::get().uri("/j").insert_header(header)
+    );
     let granted = answer.verify(&verifier()).unwrap();
     assert_eq!(granted.capability.to_json(), common::GRANT_OF_ALICE);
     assert_refused(&call!(app, test::TestRequest::get().uri("/t")), 40100, 401);
@@ -418,11 +484,19 @@ async fn bearer_tokens_are_rfc_6750_b64tokens() {
         let req = test::TestRequest::default()
             .insert_header(("authorization", header))
             .to_http_request();
-        bearer_token(&req).map(str::to_owned).map_err(|e| (e.code(), e.status()))
+        bearer_token(&req)
+            .map(str::to_owned)
+            .map_err(|e| (e.code(), e.status()))
     };
     assert_eq!(token("Bearer aZ09-._~+/==").unwrap(), "aZ09-._~+/==");
     assert_eq!(token("bEaReR  x").unwrap(), "x");
-    for header in ["Bearer =a", "Bearer a\tb", "Bearer é", "Bearer\t7", "Bearer7"] {
+    for header in [
+        "Bearer =a",
+        "Bearer a\tb",
+        "Bearer é",
+        "Bearer\t7",
+        "Bearer7",
+    ] {
         assert_eq!(token(header), Err((40100, 401)), "{header}");
     }
 }

@@ -89,13 +89,18 @@ fn jwt_claims(jwt: &str) -> Value {
     mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
         .expect("the JWT is signed with the key secret");
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-    assert_eq!((header["alg"].as_str(), header["kid"].as_str()), (Some("HS256"), Some("appId.plans")));
+    assert_eq!(
+        (header["alg"].as_str(), header["kid"].as_str()),
+        (Some("HS256"), Some("appId.plans"))
+    );
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }
 
 macro_rules! app {
     ($endpoint:expr) => {{
-        let auth = Auth::new(AuthOptions::key(key())).unwrap().with_endpoint($endpoint);
+        let auth = Auth::new(AuthOptions::key(key()))
+            .unwrap()
+            .with_endpoint($endpoint);
         let routes = plans::routes(key(), auth, Arc::new(plans::Accounts::demo()));
         test::init_service(App::new().service(routes)).await
     }};
@@ -113,7 +118,11 @@ macro_rules! ask {
 
 fn assert_refused(answer: &RouteAnswer, code: u32, status: u16) {
     let err = answer.error();
-    assert_eq!((err.code, err.status_code, answer.status().as_u16()), (code, status, status), "{err}");
+    assert_eq!(
+        (err.code, err.status_code, answer.status().as_u16()),
+        (code, status, status),
+        "{err}"
+    );
     assert_eq!(answer.headers().get("cache-control").unwrap(), "no-store");
     assert!(!String::from_utf8_lossy(answer.body()).contains(SECRET));
 }
@@ -132,7 +141,10 @@ async fn each_plan_gets_its_grant_on_every_route() {
         assert_eq!(request.ttl, Some(ttl));
 
         let answer = ask!(app, "/ably/jwt", Some(token));
-        assert_eq!(answer.headers().get("content-type").unwrap(), "application/jwt");
+        assert_eq!(
+            answer.headers().get("content-type").unwrap(),
+            "application/jwt"
+        );
         let claims = jwt_claims(answer.jwt());
         assert_eq!(claims["x-ably-clientId"], client_id);
         assert_eq!(claims["x-ably-capability"], capability);
@@ -146,7 +158,10 @@ async fn each_plan_gets_its_grant_on_every_route() {
         assert_eq!(details.expires - details.issued, ttl);
         let sent = seen.lock().unwrap().pop().expect("the route asked Ably");
         assert_eq!(sent.capability.as_deref(), Some(capability));
-        assert_eq!((sent.client_id.as_deref(), sent.ttl), (Some(client_id), Some(ttl)));
+        assert_eq!(
+            (sent.client_id.as_deref(), sent.ttl),
+            (Some(client_id), Some(ttl))
+        );
     }
 }
 
@@ -165,7 +180,10 @@ async fn suspended_unknown_and_anonymous_users_get_nothing() {
         );
         let anonymous = ask!(app, path, None::<&str>);
         assert_refused(&anonymous, 40100, 401);
-        assert_eq!(anonymous.headers().get("www-authenticate").unwrap(), "Bearer");
+        assert_eq!(
+            anonymous.headers().get("www-authenticate").unwrap(),
+            "Bearer"
+        );
     }
     assert!(seen.lock().unwrap().is_empty(), "nothing was asked of Ably");
 }
@@ -180,14 +198,21 @@ async fn asking_for_more_than_the_plan_is_narrowed_to_it() {
     assert_eq!(request.capability.as_deref(), Some(FREE.2));
     assert_eq!(request.ttl, Some(FREE.3));
     // Publishing on the organization's channels: Pro may, Free has nothing left (40160).
-    let publish = "/ably/token-request?capability=%7B%22org%3Aacme%3Achat%22%3A%5B%22publish%22%5D%7D";
+    let publish =
+        "/ably/token-request?capability=%7B%22org%3Aacme%3Achat%22%3A%5B%22publish%22%5D%7D";
     let request = ask!(app, publish, Some("2")).token_request().clone();
-    assert_eq!(request.capability.as_deref(), Some(r#"{"org:acme:chat":["publish"]}"#));
+    assert_eq!(
+        request.capability.as_deref(),
+        Some(r#"{"org:acme:chat":["publish"]}"#)
+    );
     assert_eq!(request.mac, support::oracle_mac(&key(), &request));
     assert_refused(&ask!(app, publish, Some("1")), 40160, 403);
     // Another organization's channels: nothing in common with any plan but Staff.
     let other = "/ably/jwt?capability=%7B%22org%3Aglobex%3A*%22%3A%5B%22subscribe%22%5D%7D";
     assert_refused(&ask!(app, other, Some("2")), 40160, 403);
     let claims = jwt_claims(ask!(app, other, Some("3")).jwt());
-    assert_eq!(claims["x-ably-capability"], r#"{"org:globex:*":["subscribe"]}"#);
+    assert_eq!(
+        claims["x-ably-capability"],
+        r#"{"org:globex:*":["subscribe"]}"#
+    );
 }

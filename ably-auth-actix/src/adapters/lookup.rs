@@ -76,7 +76,9 @@ impl<U: 'static> UserLookup<U> {
     /// A lookup from an async function of the app's `web::Data<D>` and the request (a
     /// database or a session store). Without a `web::Data<D>` in `app_data` the app is
     /// misconfigured: 500, Ably code 50000, naming `D`.
-    pub fn with_data<D, E, Fut>(f: impl Fn(web::Data<D>, HttpRequest) -> Fut + Send + Sync + 'static) -> Self
+    pub fn with_data<D, E, Fut>(
+        f: impl Fn(web::Data<D>, HttpRequest) -> Fut + Send + Sync + 'static,
+    ) -> Self
     where
         D: ?Sized + 'static,
         E: Into<AblyError>,

@@ -17,8 +17,8 @@
 //! 40300 for a suspended account, say), which the route sends as it is.
 
 mod lookup;
-pub use lookup::{Lookup, UserLookup, bearer_token};
 pub(crate) use lookup::BearerChallenge;
+pub use lookup::{Lookup, UserLookup, bearer_token};
 
 #[cfg(feature = "session")]
 mod session;

@@ -76,4 +76,3 @@ impl<U> Deref for SessionUser<U> {
         &self.0
     }
 }
-

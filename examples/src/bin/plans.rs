@@ -44,8 +44,22 @@ pub struct Accounts {
 impl Accounts {
     /// Users 1, 2 and 3 on Free, Pro and Staff at `acme`; user 4 on Pro, suspended.
     pub fn demo() -> Accounts {
-        let user = |id, plan| (id, User { id, org: "acme".into(), plan });
-        let users = [(1, Plan::Free), (2, Plan::Pro), (3, Plan::Staff), (4, Plan::Pro)];
+        let user = |id, plan| {
+            (
+                id,
+                User {
+                    id,
+                    org: "acme".into(),
+                    plan,
+                },
+            )
+        };
+        let users = [
+            (1, Plan::Free),
+            (2, Plan::Pro),
+            (3, Plan::Staff),
+            (4, Plan::Pro),
+        ];
         Accounts {
             users: users.into_iter().map(|(id, plan)| user(id, plan)).collect(),
             suspended: HashSet::from([4]),
@@ -65,10 +79,12 @@ pub fn routes(key: Key, auth: Auth, accounts: Arc<Accounts>) -> AblyRoutes<User,
     let lookup = accounts.clone();
     AblyRoutes::<User>::new(key)
         .bearer(move |token, _| lookup.find(token))
-        .policy(move |_, user, grant| match accounts.suspended.contains(&user.id) {
-            true => Err(Error::Forbidden("this account is suspended".into())),
-            false => Ok(grant),
-        })
+        .policy(
+            move |_, user, grant| match accounts.suspended.contains(&user.id) {
+                true => Err(Error::Forbidden("this account is suspended".into())),
+                false => Ok(grant),
+            },
+        )
         .token_requests("/ably/token-request")
         .jwts("/ably/jwt")
         .ably_tokens("/ably/token", auth)
