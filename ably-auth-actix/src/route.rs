@@ -34,8 +34,9 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 /// [`body_timeout`](TokenRoute::body_timeout) and be at most
 /// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
 ///
-/// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
-/// `ServiceConfig`:
+/// For several routes of one user type, [`AblyRoutes`](crate::AblyRoutes) mounts them all
+/// with the same policy and user lookup. Mount one in one line with `App::service`, or with
+/// [`TokenRoute::configure`] in a `ServiceConfig`:
 ///
 /// ```no_run
 /// use ably_auth::{AblyIdentity, Grant, Key};

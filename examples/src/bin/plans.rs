@@ -44,24 +44,25 @@ pub struct Accounts {
 impl Accounts {
     /// Users 1, 2 and 3 on Free, Pro and Staff at `acme`; user 4 on Pro, suspended.
     pub fn demo() -> Accounts {
-        let user = |id, plan| {
-            (
-                id,
-                User {
-                    id,
-                    org: "acme".into(),
-                    plan,
-                },
-            )
-        };
-        let users = [
+        let plans = [
             (1, Plan::Free),
             (2, Plan::Pro),
             (3, Plan::Staff),
             (4, Plan::Pro),
         ];
+        let org = || "acme".to_owned();
+        let users = plans.map(|(id, plan)| {
+            (
+                id,
+                User {
+                    id,
+                    org: org(),
+                    plan,
+                },
+            )
+        });
         Accounts {
-            users: users.into_iter().map(|(id, plan)| user(id, plan)).collect(),
+            users: HashMap::from(users),
             suspended: HashSet::from([4]),
         }
     }
