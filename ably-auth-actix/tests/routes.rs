@@ -452,6 +452,18 @@ async fn lookup_extracts_in_handlers_of_your_own() {
     let response = test::call_service(&app, get("/no-lookup", "7").to_request()).await;
     assert_eq!(response.status(), 500);
     assert_eq!(response.headers().get("x-ably-errorcode").unwrap(), "50000");
+    // The lookup in `web::Data` form is found too.
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(UserLookup::bearer(member)))
+            .route(
+                "/id",
+                web::get().to(|member: Lookup<Member>| async move { member.id.to_string() }),
+            ),
+    )
+    .await;
+    let response = test::call_service(&app, get("/id", "7").to_request()).await;
+    assert_eq!(test::read_body(response).await, "7");
 }
 
 #[actix_web::test]

@@ -133,7 +133,13 @@ impl<U: 'static> UserLookup<U> {
 /// own ([`Issued<Lookup<User>, _>`](crate::Issued), say). It implements [`AblyIdentity`] by
 /// delegating to `U`, and derefs to it.
 ///
-/// Without a `UserLookup<U>` in `app_data` the app is misconfigured: 500, Ably code 50000.
+/// The lookup is found in `app_data` bare or as `web::Data<UserLookup<U>>`; without one the
+/// app is misconfigured: 500, Ably code 50000.
+///
+/// Grant policies are found by the type a handler extracts: for an
+/// `Issued<Lookup<User>, _>` they are the `GrantPolicy<Lookup<User>>`s, as for the other
+/// adapters' wrappers. [`AblyRoutes`](crate::AblyRoutes) unwraps the user and applies the
+/// `GrantPolicy<User>`s.
 pub struct Lookup<U>(pub U);
 
 impl<U: 'static> FromRequest for Lookup<U> {
@@ -141,7 +147,11 @@ impl<U: 'static> FromRequest for Lookup<U> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let Some(lookup) = req.app_data::<UserLookup<U>>() else {
+        let lookup = req.app_data::<UserLookup<U>>().or_else(|| {
+            req.app_data::<web::Data<UserLookup<U>>>()
+                .map(|data| data.get_ref())
+        });
+        let Some(lookup) = lookup else {
             let err = Error::Internal(format!(
                 "no `UserLookup<{}>` in app_data; mount the routes with `AblyRoutes::lookup` or add one with `App::app_data`",
                 std::any::type_name::<U>()
