@@ -1,10 +1,12 @@
 //! The responses of a credential route: the credential, or the Ably error through the app's
 //! renderer.
 
+use crate::adapters::BearerChallenge;
 use crate::error::{ErrorRenderer, error_response};
 use ably_auth::{Credential, CredentialBody, Error};
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
 /// A custom error renderer in `app_data`.
 #[derive(Clone)]
@@ -29,14 +31,23 @@ fn ok_response(content_type: &'static str, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// The response for an error, through the app's [`ErrorRenderer`] if it installed one.
+/// The response for an error, through the app's [`ErrorRenderer`] if it installed one, with
+/// `Cache-Control: no-store`; a 401 for a request whose user is found by a bearer token
+/// ([`bearer_token`](crate::adapters::bearer_token)) also gets the `WWW-Authenticate: Bearer`
+/// challenge.
 pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
     let mut response = match req.app_data::<ErrorBody>() {
         Some(ErrorBody(render)) => render(req, err),
         None => error_response(err),
     };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let challenge = req.extensions().get::<BearerChallenge>().copied();
+    if let (Some(challenge), StatusCode::UNAUTHORIZED) = (challenge, response.status()) {
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge.header_value()),
+        );
+    }
     response
 }
