@@ -198,25 +198,34 @@ fn push_json_bytes(out: &mut Vec<u8>, value: &str) {
     }
 }
 
+/// Every 12 bits as their two base64 characters (standard alphabet): 8 KiB, so a group of
+/// three bytes is two look-ups.
+static BASE64_PAIRS: [[u8; 2]; 4096] = {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut pairs = [[0u8; 2]; 4096];
+    let mut n = 0;
+    while n < 4096 {
+        pairs[n] = [ALPHABET[n >> 6], ALPHABET[n & 63]];
+        n += 1;
+    }
+    pairs
+};
+
 /// 32 bytes in standard, padded base64: 44 characters.
 fn base64_mac(mac: &[u8; 32]) -> [u8; 44] {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = [b'='; 44];
     let (groups, tail) = mac.as_chunks::<3>();
     for (chars, group) in out.as_chunks_mut::<4>().0.iter_mut().zip(groups) {
-        let n = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
-        *chars = [
-            ALPHABET[(n >> 18) as usize & 63],
-            ALPHABET[(n >> 12) as usize & 63],
-            ALPHABET[(n >> 6) as usize & 63],
-            ALPHABET[n as usize & 63],
-        ];
+        let n = usize::from(group[0]) << 16 | usize::from(group[1]) << 8 | usize::from(group[2]);
+        let [a, b] = BASE64_PAIRS[n >> 12];
+        let [c, d] = BASE64_PAIRS[n & 0xfff];
+        *chars = [a, b, c, d];
     }
     // 32 = 10 × 3 + 2: the last group has two bytes, three characters and one `=`.
-    let n = u32::from(tail[0]) << 16 | u32::from(tail[1]) << 8;
-    out[40] = ALPHABET[(n >> 18) as usize & 63];
-    out[41] = ALPHABET[(n >> 12) as usize & 63];
-    out[42] = ALPHABET[(n >> 6) as usize & 63];
+    let n = usize::from(tail[0]) << 16 | usize::from(tail[1]) << 8;
+    let [a, b] = BASE64_PAIRS[n >> 12];
+    let [c, _] = BASE64_PAIRS[n & 0xfff];
+    out[40..43].copy_from_slice(&[a, b, c]);
     out
 }
 
