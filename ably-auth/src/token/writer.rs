@@ -4,7 +4,8 @@ use crate::json::push_json_string;
 
 /// One pass over a TokenRequest's fields in the order its two forms share (keyName, ttl,
 /// capability, clientId, timestamp, nonce), writing the text the MAC covers, the JSON wire
-/// form, or both side by side, so that signing formats, escapes and copies each field once.
+/// form, or both side by side. Signing writes its one-pass body with the signer's own byte
+/// writer (`signer/body.rs`), which keeps these rules.
 ///
 /// The signed text is each field followed by a line feed, an absent field empty and a ttl of 0
 /// empty too, as ably-js writes it. The JSON is byte for byte what `serde_json` writes for a
