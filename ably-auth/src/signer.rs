@@ -114,8 +114,7 @@ impl Signer {
         let nonce = match params.nonce {
             Some(nonce) => nonce.to_owned(),
             None => {
-                let mut nonce = String::new();
-                self.nonces.push_nonce(&mut nonce);
+                let nonce = self.nonces.nonce();
                 validate_generated_nonce(&nonce)?;
                 nonce
             }
