@@ -89,7 +89,8 @@ impl RandomNonce {
 }
 
 impl RandomNonce {
-    fn hex() -> [u8; NONCE_BYTES * 2] {
+    /// A fresh nonce: 32 lowercase hex digits.
+    pub(crate) fn hex() -> [u8; NONCE_BYTES * 2] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = RandomNonce::random_bytes();
         let mut hex = [0u8; NONCE_BYTES * 2];

@@ -27,8 +27,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::nonce::{NonceSource, RandomNonce};
-use crate::scratch::with_scratch;
-use crate::token::{BorrowedParams, MacField, TokenParams, TokenRequest, TokenRequestWriter};
+use crate::scratch::with_byte_scratch;
+use crate::token::{BorrowedParams, TokenParams, TokenRequest};
+use body::Pass;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
@@ -56,6 +57,9 @@ pub struct Signer {
     key: Key,
     clock: Arc<dyn Clock>,
     nonces: Arc<dyn NonceSource>,
+    /// Whether `nonces` is the shared [`RandomNonce`], whose hex nonces the one-pass body
+    /// takes as bytes.
+    random_nonces: bool,
 }
 
 impl Signer {
@@ -70,6 +74,7 @@ impl Signer {
             key,
             clock: CLOCK.clone(),
             nonces: NONCES.clone(),
+            random_nonces: true,
         }
     }
 
@@ -82,6 +87,7 @@ impl Signer {
     /// Uses `nonces` for nonces.
     pub fn with_nonce_source(mut self, nonces: Arc<dyn NonceSource>) -> Signer {
         self.nonces = nonces;
+        self.random_nonces = false;
         self
     }
 
@@ -153,12 +159,12 @@ impl Signer {
     /// [`Signer::sign_json`] for params borrowed from elsewhere (a [`crate::Grant`]'s parts).
     pub(crate) fn sign_json_borrowed(&self, params: &BorrowedParams<'_>) -> Result<String> {
         validate_for_key(&self.key, params)?;
-        with_scratch(|text| self.write_json(params, text))
+        with_byte_scratch(|text| self.write_json(params, text))
     }
 
     /// Writes the signed text to `text` and the JSON beside it in one pass, the capability's
-    /// JSON and the nonce straight into the text, then the MAC of the text into the JSON.
-    fn write_json(&self, params: &BorrowedParams<'_>, text: &mut String) -> Result<String> {
+    /// JSON and the nonce straight into both, then the MAC of the text into the JSON.
+    fn write_json(&self, params: &BorrowedParams<'_>, text: &mut Vec<u8>) -> Result<String> {
         let client_id = params.client_id.map(ClientId::as_str);
         // Field names, punctuation, numbers, a nonce and the MAC fit in 256 bytes, and most
         // capabilities in 64 per resource; a larger one grows the buffer.
@@ -166,29 +172,31 @@ impl Signer {
             + self.key.name().len()
             + params.capability.map_or(0, |c| 64 * c.len())
             + client_id.map_or(0, str::len);
-        let mut json = String::with_capacity(capacity);
-        let mut writer = TokenRequestWriter {
-            text: Some(text),
-            json: Some(&mut json),
+        let mut pass = Pass {
+            text,
+            json: Vec::with_capacity(capacity),
         };
-        writer.key_name(self.key.name());
-        writer.ttl(params.ttl_ms());
-        writer.typed_capability(params.capability);
-        writer.client_id(client_id);
-        writer.timestamp(params.timestamp_or(&*self.clock));
-        let nonce_start = writer.text().len();
-        writer.nonce_from(|out| match params.nonce {
-            Some(nonce) => out.push_str(nonce),
-            None => self.nonces.push_nonce(out),
-        });
-        if params.nonce.is_none() {
-            // The text ends with the nonce and its line feed.
-            let text = writer.text();
-            validate_generated_nonce(&text[nonce_start..text.len() - 1])?;
+        pass.json.push(b'{');
+        pass.string(b"\"keyName\":", Some(self.key.name()));
+        pass.number(b",\"ttl\":", params.ttl_ms(), true);
+        pass.capability(params.capability);
+        pass.string(b",\"clientId\":", client_id);
+        let timestamp = params.timestamp_or(&*self.clock);
+        pass.number(b",\"timestamp\":", Some(timestamp), false);
+        match params.nonce {
+            Some(nonce) => pass.string(b",\"nonce\":", Some(nonce)),
+            None if self.random_nonces => pass.hex_nonce(&RandomNonce::hex()),
+            None => {
+                let mut nonce = String::new();
+                self.nonces.push_nonce(&mut nonce);
+                validate_generated_nonce(&nonce)?;
+                pass.string(b",\"nonce\":", Some(&nonce));
+            }
         }
-        let mac = self.key.mac(writer.text().as_bytes());
-        writer.mac(MacField::Raw(mac));
-        Ok(json)
+        let mac = self.key.mac(pass.text);
+        pass.mac(&mac);
+        String::from_utf8(pass.json)
+            .map_err(|_| Error::Internal("a TokenRequest's JSON came out as invalid UTF-8".into()))
     }
 }
 
@@ -224,6 +232,8 @@ impl fmt::Debug for Signer {
             .finish_non_exhaustive()
     }
 }
+
+mod body;
 
 #[cfg(test)]
 mod tests;

@@ -188,41 +188,6 @@ impl Capability {
         out.push('}');
     }
 
-    /// Appends the canonical JSON text to `raw` and, in the same walk, the same text escaped
-    /// for a JSON string to `escaped`: the bytes escaping [`Capability::to_json`] gives.
-    pub(crate) fn write_json_and_escaped(&self, raw: &mut String, escaped: &mut String) {
-        use crate::json::{is_plain, push_escaped, push_json_string};
-        raw.push('{');
-        escaped.push('{');
-        for (i, (resource, ops)) in self.map.iter().enumerate() {
-            if i > 0 {
-                raw.push(',');
-                escaped.push(',');
-            }
-            if is_plain(&resource.0) {
-                raw.push('"');
-                raw.push_str(&resource.0);
-                raw.push_str("\":");
-                escaped.push_str("\\\"");
-                escaped.push_str(&resource.0);
-                escaped.push_str("\\\":");
-            } else {
-                // Escaped twice: once as capability JSON, once more inside the string.
-                let start = raw.len();
-                push_json_string(raw, &resource.0);
-                push_escaped(escaped, &raw[start..]);
-                raw.push(':');
-                escaped.push(':');
-            }
-            ops.write_json_to([
-                (raw, Operation::QUOTED),
-                (escaped, Operation::QUOTED_ESCAPED),
-            ]);
-        }
-        raw.push('}');
-        escaped.push('}');
-    }
-
     /// Whether the two capabilities permit anything in common: [`Capability::intersect`] is not
     /// empty, found without building the intersection.
     ///

@@ -30,11 +30,6 @@ macro_rules! operations {
             pub(super) const QUOTED: &'static [&'static str] =
                 &[$(concat!("\"", $name, "\""),)* "\"*\""];
 
-            /// Each wire name in escaped quotes, as inside a JSON string (`\"publish\"`), by
-            /// bit index; `*` last.
-            pub(super) const QUOTED_ESCAPED: &'static [&'static str] =
-                &[$(concat!("\\\"", $name, "\\\""),)* "\\\"*\\\""];
-
             /// Parses a wire name; `None` for an unknown name (and for `*`).
             pub fn from_name(name: &str) -> Option<Operation> {
                 match name { $($name => Some(Operation::$variant),)* _ => None }
@@ -166,7 +161,7 @@ impl Operations {
     }
 
     /// Appends the JSON array of names to each buffer, the names taken from the table beside
-    /// it (`Operation::QUOTED` or `Operation::QUOTED_ESCAPED`), in one walk over the set.
+    /// it (`Operation::QUOTED`), in one walk over the set.
     pub(super) fn write_json_to<const N: usize>(self, mut outs: [(&mut String, &[&str]); N]) {
         for (out, _) in &mut outs {
             out.push('[');

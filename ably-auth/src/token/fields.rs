@@ -13,7 +13,7 @@
 //! [`SignedFields`] is those fields borrowed: checked here, written as signed text or JSON by
 //! the [`TokenRequestWriter`], and MACed with the key.
 
-use super::writer::{BASE64_MAC_LEN, MacField, TokenRequestWriter};
+use super::writer::TokenRequestWriter;
 use crate::client_id::{ClientId, describe, unprintable};
 use crate::error::{Error, Result};
 use crate::key::Key;
@@ -82,17 +82,14 @@ impl SignedFields<'_> {
     }
 
     /// The JSON wire form with `mac`, in one buffer sized up front.
-    pub(crate) fn to_json(&self, mac: MacField<'_>) -> String {
+    pub(crate) fn to_json(&self, mac: &str) -> String {
         let strings = [
             Some(self.key_name),
             self.capability,
             self.client_id,
             Some(self.nonce),
         ];
-        let mac_len = match mac {
-            MacField::Text(text) => text.len(),
-            MacField::Raw(_) => BASE64_MAC_LEN,
-        };
+        let mac_len = mac.len();
         // Field names, punctuation and two 20-digit numbers fit in 128 bytes, plus a quarter
         // for the capability's quotes; escaping grows the others only when they hold quotes,
         // backslashes or control characters.

@@ -14,7 +14,6 @@ pub(crate) use fields::validate_nonce;
 pub(crate) use params::BorrowedParams;
 pub use params::{TokenParams, validate_ttl};
 pub use request::TokenRequest;
-pub(crate) use writer::{MacField, TokenRequestWriter};
 
 pub use crate::limits::{DEFAULT_TTL, MAX_TTL, MAX_TTL_REVOCABLE};
 

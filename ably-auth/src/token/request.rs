@@ -1,7 +1,6 @@
 //! TokenRequest: the signed request for an Ably token, and every method it has.
 
 use super::fields::SignedFields;
-use super::writer::MacField;
 use crate::error::{Error, Result};
 use crate::key::Key;
 use base64::Engine;
@@ -40,7 +39,7 @@ impl TokenRequest {
     /// The JSON wire form: byte for byte what `serde_json::to_string` writes for this struct,
     /// built by hand into one buffer sized up front.
     pub fn to_json(&self) -> String {
-        self.fields().to_json(MacField::Text(&self.mac))
+        self.fields().to_json(&self.mac)
     }
 
     /// Checks that the fields can be signed or verified without ambiguity, as every signing

@@ -1,13 +1,11 @@
 //! The writer of a TokenRequest's signed text and JSON wire form, one field at a time.
 
-use crate::capability::Capability;
 use crate::json::push_json_string;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
 /// One pass over a TokenRequest's fields in the order its two forms share (keyName, ttl,
 /// capability, clientId, timestamp, nonce), writing the text the MAC covers, the JSON wire
-/// form, or both side by side, so that signing formats, escapes and copies each field once.
+/// form, or both side by side. Signing writes its one-pass body with the signer's own byte
+/// writer (`signer/body.rs`), which keeps these rules.
 ///
 /// The signed text is each field followed by a line feed, an absent field empty and a ttl of 0
 /// empty too, as ably-js writes it. The JSON is byte for byte what `serde_json` writes for a
@@ -54,22 +52,6 @@ impl TokenRequestWriter<'_> {
         self.string(",\"capability\":", capability);
     }
 
-    /// A typed capability, written as its canonical JSON. When the pass writes both forms,
-    /// one walk over its resources writes the text and the escaped copy in the JSON.
-    pub(crate) fn typed_capability(&mut self, capability: Option<&Capability>) {
-        let (Some(capability), Some(text), Some(json)) = (
-            capability,
-            self.text.as_deref_mut(),
-            self.json.as_deref_mut(),
-        ) else {
-            return self.capability(capability.map(Capability::to_json).as_deref());
-        };
-        json.push_str(",\"capability\":\"");
-        capability.write_json_and_escaped(text, json);
-        text.push('\n');
-        json.push('"');
-    }
-
     pub(crate) fn client_id(&mut self, client_id: Option<&str>) {
         self.string(",\"clientId\":", client_id);
     }
@@ -91,54 +73,13 @@ impl TokenRequestWriter<'_> {
         self.string(",\"nonce\":", Some(nonce));
     }
 
-    /// The nonce `write` appends, written in place: into the text when there is one, then
-    /// copied from there to the JSON.
-    pub(crate) fn nonce_from(&mut self, write: impl FnOnce(&mut String)) {
-        let Some(text) = self.text.as_deref_mut() else {
-            let mut nonce = String::new();
-            write(&mut nonce);
-            return self.nonce(&nonce);
-        };
-        let start = text.len();
-        write(text);
-        if let Some(json) = self.json.as_deref_mut() {
-            json.push_str(",\"nonce\":");
-            push_json_string(json, &text[start..]);
-        }
-        text.push('\n');
-    }
-
-    /// The text written so far (empty when the pass writes only JSON).
-    pub(crate) fn text(&self) -> &str {
-        self.text.as_deref().map_or("", String::as_str)
-    }
-
     /// Ends the JSON with `mac`.
-    pub(crate) fn mac(&mut self, mac: MacField<'_>) {
+    pub(crate) fn mac(&mut self, mac: &str) {
         let Some(json) = self.json.as_deref_mut() else {
             return;
         };
         json.push_str(",\"mac\":");
-        match mac {
-            MacField::Text(text) => push_json_string(json, text),
-            MacField::Raw(raw) => {
-                let mut text = [0u8; BASE64_MAC_LEN];
-                let len = STANDARD.encode_slice(raw, &mut text).unwrap_or(0);
-                json.push('"');
-                json.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
-                json.push('"');
-            }
-        }
+        push_json_string(json, mac);
         json.push('}');
     }
 }
-
-/// A TokenRequest's MAC for its JSON: text as it came, or the bytes just computed (written as
-/// base64, standard and padded, which never needs escaping).
-pub(crate) enum MacField<'a> {
-    Text(&'a str),
-    Raw([u8; 32]),
-}
-
-/// The length of a MAC in base64: 32 bytes always encode to 44 characters.
-pub(crate) const BASE64_MAC_LEN: usize = 44;
