@@ -3,7 +3,7 @@
 
 use super::guard::AllowedHosts;
 use super::sessions::SessionSettings;
-use ably_auth::{Auth, AuthOptions, Key};
+use ably_auth::{Auth, AuthOptions, Key, KeyRing};
 use ably_auth_actix::local::{self, LocalAbly, LocalAblyServer};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -11,9 +11,14 @@ use std::time::Duration;
 
 /// Everything the quickstart needs to start.
 pub struct Config {
-    /// The key credentials are signed with: `ABLY_API_KEY`, or the demo key.
+    /// The key credentials are signed with at start: from `ABLY_API_KEY` or
+    /// `ABLY_API_KEY_FILE`, or the demo key.
     pub key: Key,
-    /// The Ably `Auth` used by `/ably/token` to request tokens at [`Config::endpoint`].
+    /// The keys credentials are signed with now: a key file's reload on SIGHUP or change
+    /// replaces them (see [`crate::keys`]).
+    pub keys: KeyRing,
+    /// The Ably `Auth` used by `/ably/token` to request tokens at [`Config::endpoint`], with
+    /// the key that signed at start.
     pub auth: Auth,
     /// The Ably REST base URL.
     pub endpoint: String,
@@ -73,8 +78,9 @@ pub fn check_public_bind(
 }
 
 impl Config {
-    /// Reads the environment. Without `ABLY_API_KEY`, starts the embedded local Ably endpoint
-    /// (so it must run inside the actix runtime).
+    /// Reads the environment. With `ABLY_API_KEY_FILE`, starts reloading that file. Without it
+    /// or `ABLY_API_KEY`, starts the embedded local Ably endpoint. So it must run inside the
+    /// actix runtime.
     pub fn from_env() -> io::Result<Config> {
         let bind_text = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: Vec<SocketAddr> = bind_text
@@ -84,7 +90,8 @@ impl Config {
         if bind.is_empty() {
             return Err(invalid(format!("BIND_ADDR={bind_text:?} names no address")));
         }
-        let key_given = std::env::var_os("ABLY_API_KEY").is_some();
+        let loaded = crate::keys::from_env()?;
+        let key_given = loaded.is_some();
         check_public_bind(&bind, key_given, var("ALLOW_PUBLIC_BIND").as_deref())
             .map_err(invalid)?;
         let extra =
@@ -104,10 +111,10 @@ impl Config {
                 .unwrap_or(usize::MAX),
         };
         let endpoint = var("ABLY_ENDPOINT");
-        let (key, endpoint, local) = if key_given {
-            let key = Key::from_env().map_err(|e| invalid(e.to_string()))?;
+        let (keys, endpoint, local) = if let Some((keys, source)) = loaded {
+            crate::keys::watch(&keys, &source)?;
             let endpoint = endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into());
-            (key, endpoint, None)
+            (keys, endpoint, None)
         } else {
             // No key: the demo key, accepted by an embedded local Ably endpoint.
             let local = LocalAbly::demo().start("127.0.0.1:0")?;
@@ -116,8 +123,9 @@ impl Config {
                 local.url()
             );
             let endpoint = endpoint.unwrap_or_else(|| local.url());
-            (local::demo_key(), endpoint, Some(local))
+            (KeyRing::from(local::demo_key()), endpoint, Some(local))
         };
+        let key = keys.signing_key();
         let auth = Auth::new(AuthOptions::key(key.clone()))
             .map_err(|e| invalid(e.to_string()))?
             .with_endpoint(&endpoint);
@@ -127,6 +135,7 @@ impl Config {
         );
         Ok(Config {
             key,
+            keys,
             auth,
             endpoint,
             bind,

@@ -138,3 +138,38 @@ pub fn python_script(script: &str, args: &[&str]) -> Value {
         script,
     )
 }
+
+/// Debian's `redis-server`, installed with apt-get when it is not on `PATH`; returns the
+/// command to run. Panics (the test fails) when it cannot be installed.
+pub fn redis_server() -> PathBuf {
+    static DONE: OnceLock<PathBuf> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let found = || {
+            Command::new("redis-server")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !found() {
+            run(
+                Command::new("apt-get").arg("update").arg("-qq"),
+                "apt-get update (for redis-server)",
+            );
+            run(
+                Command::new("apt-get")
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "redis-server",
+                    ])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+                "apt-get install redis-server",
+            );
+            assert!(found(), "redis-server is not on PATH after apt-get install");
+        }
+        PathBuf::from("redis-server")
+    })
+    .clone()
+}
