@@ -10,8 +10,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The variables the quickstart reads; the tests start it with none of them inherited.
-const QUICKSTART_VARS: [&str; 8] = [
+const QUICKSTART_VARS: [&str; 10] = [
     "ABLY_API_KEY",
+    "ABLY_API_KEY_FILE",
+    "KEY_POLL_SECS",
     "ABLY_ENDPOINT",
     "BIND_ADDR",
     "ALLOW_PUBLIC_BIND",
