@@ -6,8 +6,8 @@
 //!   signs, the others only verify), reloaded on SIGHUP and when it changes. Without either a
 //!   demo key and an embedded local Ably endpoint are used, so everything works offline.
 //! * `ABLY_ENDPOINT`: the Ably REST base URL (default: Ably with a key, the local endpoint without).
-//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port). With
-//!   `ABLY_API_KEY`, an address other machines can reach also needs `ALLOW_PUBLIC_BIND=1`:
+//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port). With a
+//!   key, an address other machines can reach also needs `ALLOW_PUBLIC_BIND=1`:
 //!   roles are self-service here, anyone who reaches the app can sign in as admin.
 //! * `ALLOWED_HOSTS`: more host names to answer to (comma-separated), besides `localhost` and
 //!   the bound address; any other `Host` is refused (DNS rebinding).

@@ -69,7 +69,8 @@ pub fn check_public_bind(
         return Ok(());
     }
     Err(format!(
-        "refusing to listen on {} with ABLY_API_KEY set: other machines could reach this demo, \
+        "refusing to listen on {} with an Ably key set (ABLY_API_KEY or ABLY_API_KEY_FILE): \
+         other machines could reach this demo, \
          whose roles are self-service (anyone can sign in as any user, admin included) and \
          who would get credentials for your Ably app. Bind to a loopback address \
          (BIND_ADDR=127.0.0.1:8080), or set ALLOW_PUBLIC_BIND=1 if that is what you want.",
