@@ -115,7 +115,7 @@ pub fn example_binary(bin: &str, features: &str) -> PathBuf {
     let profile = target_profile_dir();
     let mut built = BUILT.lock().unwrap();
     if !built.iter().any(|b| b == bin) {
-        let mut build = Command::new(env!("CARGO"));
+        let mut build = super::deps::cargo();
         build
             .args(["build", "--quiet", "-p", "ably-auth-examples", "--bin", bin])
             .args(["--features", features])

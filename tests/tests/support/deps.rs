@@ -173,3 +173,28 @@ pub fn redis_server() -> PathBuf {
     })
     .clone()
 }
+
+/// `cargo`, without the variables cargo sets for a running test (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_*`, ...): some build scripts (ring's) rebuild when those change, so a build
+/// started from a test would otherwise undo, and redo, the builds started from a shell.
+pub fn cargo() -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let set_for_tests = name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+            ]
+            .contains(&name);
+        if set_for_tests {
+            command.env_remove(name);
+        }
+    }
+    command
+}

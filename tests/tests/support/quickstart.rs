@@ -28,7 +28,7 @@ fn binary() -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     let profile = target_profile_dir();
     BUILT.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
+        let mut build = super::deps::cargo();
         build
             .args([
                 "build",
