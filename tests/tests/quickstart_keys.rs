@@ -5,6 +5,7 @@
 mod support;
 
 use ably_auth::{Key, TokenRequest};
+use ably_auth_actix::local::LocalAbly;
 use std::time::Duration;
 use support::cluster::{Instance, TempDir, example_binary};
 use support::oracle_mac;
@@ -72,6 +73,51 @@ fn the_quickstart_reloads_its_key_file_on_sighup_and_keeps_its_keys_when_the_fil
     );
     assert_eq!(signed_by(&app, &cookie), "appId.second");
     assert!(!app.output().contains("SecretValue"), "{}", app.output());
+}
+
+#[tokio::test]
+async fn the_quickstart_requests_ably_tokens_with_the_key_that_signs_now() {
+    // An Ably endpoint that knows only the second key.
+    let ably = LocalAbly::new(KEY_2.parse().unwrap())
+        .start("127.0.0.1:0")
+        .unwrap();
+    let url = ably.url();
+    // The app is driven with blocking calls, away from the runtime the endpoint answers on.
+    tokio::task::spawn_blocking(move || {
+        let dir = TempDir::new("quickstart-ably-tokens");
+        let file = dir.path("keys");
+        std::fs::write(&file, format!("{KEY_1}\n")).unwrap();
+        let binary = example_binary("quickstart", "");
+        let mut app = Instance::start(
+            &binary,
+            &[
+                ("ABLY_API_KEY_FILE", file.to_str().unwrap()),
+                ("ABLY_ENDPOINT", &url),
+                ("KEY_POLL_SECS", "0"),
+            ],
+        );
+        let cookie = sign_in(&app);
+        let (status, _, body) = app.request("GET", "/ably/token", Some(&cookie), None);
+        assert_ne!(
+            status, 200,
+            "the endpoint does not know the first key: {body}"
+        );
+        assert!(body.contains("appId.first"), "{body}");
+
+        std::fs::write(&file, format!("{KEY_2}\n{KEY_1}\n")).unwrap();
+        app.sighup();
+        app.wait_for_line("Ably keys reloaded (SIGHUP)", Duration::from_secs(10));
+        let (status, _, body) = app.request("GET", "/ably/token", Some(&cookie), None);
+        assert_eq!(status, 200, "{body}");
+        let details: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            details["token"].as_str().is_some_and(|t| !t.is_empty()),
+            "{body}"
+        );
+        assert_eq!(details["clientId"], "alice", "{body}");
+    })
+    .await
+    .unwrap();
 }
 
 #[test]

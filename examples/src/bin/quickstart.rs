@@ -13,9 +13,7 @@
 //!   the bound address; any other `Host` is refused (DNS rebinding).
 //! * `SESSION_IDLE_SECS` (default 1800), `SESSION_MAX_AGE_SECS` (8 h), `MAX_SESSIONS` (10 000).
 
-use ably_auth::{
-    AblyIdentity, AblyRole, AblyTokenIssuer, RotatingJwtIssuer, RotatingTokenRequestIssuer,
-};
+use ably_auth::{AblyIdentity, AblyRole, RotatingJwtIssuer, RotatingTokenRequestIssuer};
 use ably_auth_actix::{AblyError, TokenRoute};
 use ably_auth_examples::quickstart::{Config, Sessions, check_host, check_same_origin};
 use actix_web::cookie::{Cookie, SameSite, time};
@@ -55,7 +53,7 @@ async fn main() -> std::io::Result<()> {
     let hosts = web::Data::new(config.allowed_hosts.clone());
     let page = web::Data::new(config.page_config());
     let keys = config.keys.clone();
-    let ably_tokens = web::Data::new(AblyTokenIssuer::new(config.auth));
+    let ably_tokens = web::Data::new(config.ably_tokens);
 
     let server = HttpServer::new(move || {
         App::new()

@@ -1,9 +1,10 @@
 //! The quickstart's settings, read from environment variables (listed in
 //! `src/bin/quickstart.rs`).
 
+use super::ably_tokens::RotatingAblyTokens;
 use super::guard::AllowedHosts;
 use super::sessions::SessionSettings;
-use ably_auth::{Auth, AuthOptions, Key, KeyRing};
+use ably_auth::{Key, KeyRing};
 use ably_auth_actix::local::{self, LocalAbly, LocalAblyServer};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -17,9 +18,9 @@ pub struct Config {
     /// The keys credentials are signed with now: a key file's reload on SIGHUP or change
     /// replaces them (see [`crate::keys`]).
     pub keys: KeyRing,
-    /// The Ably `Auth` used by `/ably/token` to request tokens at [`Config::endpoint`], with
-    /// the key that signed at start.
-    pub auth: Auth,
+    /// What `/ably/token` requests tokens at [`Config::endpoint`] with, using the key that
+    /// signs at the time.
+    pub ably_tokens: RotatingAblyTokens,
     /// The Ably REST base URL.
     pub endpoint: String,
     /// The addresses `BIND_ADDR` resolved to.
@@ -127,9 +128,8 @@ impl Config {
             (KeyRing::from(local::demo_key()), endpoint, Some(local))
         };
         let key = keys.signing_key();
-        let auth = Auth::new(AuthOptions::key(key.clone()))
-            .map_err(|e| invalid(e.to_string()))?
-            .with_endpoint(&endpoint);
+        let ably_tokens =
+            RotatingAblyTokens::new(keys.clone(), &endpoint).map_err(|e| invalid(e.to_string()))?;
         println!(
             "answering to Host {} (ALLOWED_HOSTS adds names)",
             allowed_hosts.names().join(", ")
@@ -137,7 +137,7 @@ impl Config {
         Ok(Config {
             key,
             keys,
-            auth,
+            ably_tokens,
             endpoint,
             bind,
             allowed_hosts,
