@@ -47,6 +47,7 @@ mod issuer;
 mod json;
 pub mod jwt;
 mod key;
+pub mod keyring;
 mod limits;
 mod mac;
 mod nonce;
@@ -73,6 +74,9 @@ pub use issuer::{
 };
 pub use jwt::{EmbeddedJwtBuilder, JwtBuilder};
 pub use key::{API_KEY_ENV, Key};
+pub use keyring::{
+    API_KEY_FILE_ENV, KeyRing, KeySet, KeySource, RotatingJwtIssuer, RotatingTokenRequestIssuer,
+};
 pub use nonce::{NonceSource, RandomNonce};
 #[cfg(feature = "rest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]

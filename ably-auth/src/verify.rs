@@ -7,6 +7,7 @@ use crate::client_id::ClientId;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
+use crate::keyring::KeyRing;
 use crate::token::{DEFAULT_TTL, TokenRequest, validate_ttl};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -53,6 +54,8 @@ pub struct VerifiedToken {
 /// ```
 pub struct Verifier {
     keys: HashMap<String, Key>,
+    /// Followed on every request: its current set is looked up before `keys`.
+    ring: Option<KeyRing>,
     clock: Arc<dyn Clock>,
     window: Duration,
     jwt_skew: Duration,
@@ -70,6 +73,7 @@ impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
             .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("ring", &self.ring)
             .field("window", &self.window)
             .finish_non_exhaustive()
     }
@@ -81,6 +85,7 @@ impl Verifier {
     pub fn new() -> Verifier {
         Verifier {
             keys: HashMap::new(),
+            ring: None,
             clock: Arc::new(SystemClock),
             window: TIMESTAMP_WINDOW,
             jwt_skew: Duration::from_secs(10),
@@ -94,6 +99,20 @@ impl Verifier {
     pub fn with_key(mut self, key: Key) -> Verifier {
         self.keys.insert(key.name().to_owned(), key);
         self
+    }
+
+    /// Follows `ring`: a credential verifies with any key in the ring's set *at the time it is
+    /// verified*, looked up by key name before the keys added with [`Verifier::with_key`]. A
+    /// key removed from the ring is unknown from then on (40400, HTTP 404), whatever it signed.
+    pub fn with_key_ring(mut self, ring: KeyRing) -> Verifier {
+        self.ring = Some(ring);
+        self
+    }
+
+    /// Whether a credential naming the key `name` would find its key now (in the ring's
+    /// current set or among the keys added with [`Verifier::with_key`]).
+    pub fn knows_key(&self, name: &str) -> bool {
+        self.lookup(name).is_ok()
     }
 
     /// Uses `clock`.
@@ -115,13 +134,19 @@ impl Verifier {
         self
     }
 
-    /// The key named `name`.
+    /// The key named `name` among those added with [`Verifier::with_key`] (not the ring's:
+    /// those can change at any moment; see [`Verifier::knows_key`]).
     pub fn key(&self, name: &str) -> Result<&Key> {
-        self.keys.get(name).ok_or_else(|| {
-            Error::UnknownKey(format!(
-                "no key named {name:?} is configured on this endpoint"
-            ))
-        })
+        self.keys.get(name).ok_or_else(|| unknown_key(name))
+    }
+
+    /// The key named `name`: the ring's current one first, then one added with `with_key`.
+    fn lookup(&self, name: &str) -> Result<Key> {
+        self.ring
+            .as_ref()
+            .and_then(|ring| ring.get(name))
+            .or_else(|| self.keys.get(name).cloned())
+            .ok_or_else(|| unknown_key(name))
     }
 
     /// The clock.
@@ -136,7 +161,7 @@ impl Verifier {
     pub fn verify_token_request(&self, request: &TokenRequest) -> Result<VerifiedToken> {
         request.validate()?;
         crate::token::validate_nonce(&request.nonce)?;
-        let key = self.key(&request.key_name)?;
+        let key = &self.lookup(&request.key_name)?;
         if !request.mac_matches_validated(key) {
             return Err(Error::MacMismatch);
         }
@@ -199,6 +224,12 @@ impl Verifier {
         }
         Ok(granted)
     }
+}
+
+fn unknown_key(name: &str) -> Error {
+    Error::UnknownKey(format!(
+        "no key named {name:?} is configured on this endpoint"
+    ))
 }
 
 /// Nonces seen within the window. Entries leave once their timestamp is outside the window

@@ -3,10 +3,12 @@
 //! from driving it: a `Host` allowlist against DNS rebinding ([`check_host`]) and a
 //! same-origin check on sign-in and sign-out ([`check_same_origin`]).
 
+mod ably_tokens;
 mod config;
 mod guard;
 mod sessions;
 
+pub use ably_tokens::RotatingAblyTokens;
 pub use config::{Config, check_public_bind};
 pub use guard::{AllowedHosts, check_host, check_same_origin};
 pub use sessions::{SessionSettings, Sessions};

@@ -2,17 +2,18 @@
 //!
 //! `cargo run -p ably-auth-examples --bin quickstart`
 //!
-//! * `ABLY_API_KEY`: your key. Without it a demo key and an embedded local Ably endpoint are
-//!   used, so everything works offline.
+//! * `ABLY_API_KEY`: your key, or `ABLY_API_KEY_FILE`: a file with one key per line (the first
+//!   signs, the others only verify), reloaded on SIGHUP and when it changes. Without either a
+//!   demo key and an embedded local Ably endpoint are used, so everything works offline.
 //! * `ABLY_ENDPOINT`: the Ably REST base URL (default: Ably with a key, the local endpoint without).
-//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port). With
-//!   `ABLY_API_KEY`, an address other machines can reach also needs `ALLOW_PUBLIC_BIND=1`:
+//! * `BIND_ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks a free port). With a
+//!   key, an address other machines can reach also needs `ALLOW_PUBLIC_BIND=1`:
 //!   roles are self-service here, anyone who reaches the app can sign in as admin.
 //! * `ALLOWED_HOSTS`: more host names to answer to (comma-separated), besides `localhost` and
 //!   the bound address; any other `Host` is refused (DNS rebinding).
 //! * `SESSION_IDLE_SECS` (default 1800), `SESSION_MAX_AGE_SECS` (8 h), `MAX_SESSIONS` (10 000).
 
-use ably_auth::{AblyIdentity, AblyRole, AblyTokenIssuer};
+use ably_auth::{AblyIdentity, AblyRole, RotatingJwtIssuer, RotatingTokenRequestIssuer};
 use ably_auth_actix::{AblyError, TokenRoute};
 use ably_auth_examples::quickstart::{Config, Sessions, check_host, check_same_origin};
 use actix_web::cookie::{Cookie, SameSite, time};
@@ -51,8 +52,8 @@ async fn main() -> std::io::Result<()> {
     let sessions = web::Data::new(Sessions::<SessionUser>::new(config.sessions));
     let hosts = web::Data::new(config.allowed_hosts.clone());
     let page = web::Data::new(config.page_config());
-    let key = config.key.clone();
-    let ably_tokens = web::Data::new(AblyTokenIssuer::new(config.auth));
+    let keys = config.keys.clone();
+    let ably_tokens = web::Data::new(config.ably_tokens);
 
     let server = HttpServer::new(move || {
         App::new()
@@ -67,11 +68,14 @@ async fn main() -> std::io::Result<()> {
                 })
                 .into()
             }))
-            .service(TokenRoute::<SessionUser, _>::token_requests(
+            .service(TokenRoute::<SessionUser, _>::new(
                 "/ably/token-request",
-                key.clone(),
+                RotatingTokenRequestIssuer::new(keys.clone()),
             ))
-            .service(TokenRoute::<SessionUser, _>::jwts("/ably/jwt", key.clone()))
+            .service(TokenRoute::<SessionUser, _>::new(
+                "/ably/jwt",
+                RotatingJwtIssuer::new(keys.clone()),
+            ))
             .service(TokenRoute::<SessionUser, _>::with_data(
                 "/ably/token",
                 ably_tokens.clone(),

@@ -1,9 +1,10 @@
 //! The quickstart's settings, read from environment variables (listed in
 //! `src/bin/quickstart.rs`).
 
+use super::ably_tokens::RotatingAblyTokens;
 use super::guard::AllowedHosts;
 use super::sessions::SessionSettings;
-use ably_auth::{Auth, AuthOptions, Key};
+use ably_auth::{Key, KeyRing};
 use ably_auth_local::{LocalAbly, LocalAblyServer, demo_key};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -11,10 +12,15 @@ use std::time::Duration;
 
 /// Everything the quickstart needs to start.
 pub struct Config {
-    /// The key credentials are signed with: `ABLY_API_KEY`, or the demo key.
+    /// The key credentials are signed with at start: from `ABLY_API_KEY` or
+    /// `ABLY_API_KEY_FILE`, or the demo key.
     pub key: Key,
-    /// The Ably `Auth` used by `/ably/token` to request tokens at [`Config::endpoint`].
-    pub auth: Auth,
+    /// The keys credentials are signed with now: a key file's reload on SIGHUP or change
+    /// replaces them (see [`crate::keys`]).
+    pub keys: KeyRing,
+    /// What `/ably/token` requests tokens at [`Config::endpoint`] with, using the key that
+    /// signs at the time.
+    pub ably_tokens: RotatingAblyTokens,
     /// The Ably REST base URL.
     pub endpoint: String,
     /// The addresses `BIND_ADDR` resolved to.
@@ -64,7 +70,8 @@ pub fn check_public_bind(
         return Ok(());
     }
     Err(format!(
-        "refusing to listen on {} with ABLY_API_KEY set: other machines could reach this demo, \
+        "refusing to listen on {} with an Ably key set (ABLY_API_KEY or ABLY_API_KEY_FILE): \
+         other machines could reach this demo, \
          whose roles are self-service (anyone can sign in as any user, admin included) and \
          who would get credentials for your Ably app. Bind to a loopback address \
          (BIND_ADDR=127.0.0.1:8080), or set ALLOW_PUBLIC_BIND=1 if that is what you want.",
@@ -73,8 +80,9 @@ pub fn check_public_bind(
 }
 
 impl Config {
-    /// Reads the environment. Without `ABLY_API_KEY`, starts the embedded local Ably endpoint
-    /// (so it must run inside the actix runtime).
+    /// Reads the environment. With `ABLY_API_KEY_FILE`, starts reloading that file. Without it
+    /// or `ABLY_API_KEY`, starts the embedded local Ably endpoint. So it must run inside the
+    /// actix runtime.
     pub fn from_env() -> io::Result<Config> {
         let bind_text = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: Vec<SocketAddr> = bind_text
@@ -84,7 +92,8 @@ impl Config {
         if bind.is_empty() {
             return Err(invalid(format!("BIND_ADDR={bind_text:?} names no address")));
         }
-        let key_given = std::env::var_os("ABLY_API_KEY").is_some();
+        let loaded = crate::keys::from_env()?;
+        let key_given = loaded.is_some();
         check_public_bind(&bind, key_given, var("ALLOW_PUBLIC_BIND").as_deref())
             .map_err(invalid)?;
         let extra =
@@ -104,10 +113,10 @@ impl Config {
                 .unwrap_or(usize::MAX),
         };
         let endpoint = var("ABLY_ENDPOINT");
-        let (key, endpoint, local) = if key_given {
-            let key = Key::from_env().map_err(|e| invalid(e.to_string()))?;
+        let (keys, endpoint, local) = if let Some((keys, source)) = loaded {
+            crate::keys::watch(&keys, &source)?;
             let endpoint = endpoint.unwrap_or_else(|| ably_auth::rest::DEFAULT_ENDPOINT.into());
-            (key, endpoint, None)
+            (keys, endpoint, None)
         } else {
             // No key: the demo key, accepted by an embedded local Ably endpoint.
             let local = LocalAbly::demo().start("127.0.0.1:0")?;
@@ -116,18 +125,19 @@ impl Config {
                 local.url()
             );
             let endpoint = endpoint.unwrap_or_else(|| local.url());
-            (demo_key(), endpoint, Some(local))
+            (KeyRing::from(demo_key()), endpoint, Some(local))
         };
-        let auth = Auth::new(AuthOptions::key(key.clone()))
-            .map_err(|e| invalid(e.to_string()))?
-            .with_endpoint(&endpoint);
+        let key = keys.signing_key();
+        let ably_tokens =
+            RotatingAblyTokens::new(keys.clone(), &endpoint).map_err(|e| invalid(e.to_string()))?;
         println!(
             "answering to Host {} (ALLOWED_HOSTS adds names)",
             allowed_hosts.names().join(", ")
         );
         Ok(Config {
             key,
-            auth,
+            keys,
+            ably_tokens,
             endpoint,
             bind,
             allowed_hosts,

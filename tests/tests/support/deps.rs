@@ -138,3 +138,63 @@ pub fn python_script(script: &str, args: &[&str]) -> Value {
         script,
     )
 }
+
+/// Debian's `redis-server`, installed with apt-get when it is not on `PATH`; returns the
+/// command to run. Panics (the test fails) when it cannot be installed.
+pub fn redis_server() -> PathBuf {
+    static DONE: OnceLock<PathBuf> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let found = || {
+            Command::new("redis-server")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !found() {
+            run(
+                Command::new("apt-get").arg("update").arg("-qq"),
+                "apt-get update (for redis-server)",
+            );
+            run(
+                Command::new("apt-get")
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "redis-server",
+                    ])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+                "apt-get install redis-server",
+            );
+            assert!(found(), "redis-server is not on PATH after apt-get install");
+        }
+        PathBuf::from("redis-server")
+    })
+    .clone()
+}
+
+/// `cargo`, without the variables cargo sets for a running test (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_*`, ...): some build scripts (ring's) rebuild when those change, so a build
+/// started from a test would otherwise undo, and redo, the builds started from a shell.
+pub fn cargo() -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let set_for_tests = name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+            ]
+            .contains(&name);
+        if set_for_tests {
+            command.env_remove(name);
+        }
+    }
+    command
+}

@@ -267,5 +267,6 @@ pub async fn node(script: &str, env: &[(&str, &str)]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}): {stdout}"))
 }
 
+pub mod cluster;
 pub mod deps;
 pub mod quickstart;

@@ -10,8 +10,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The variables the quickstart reads; the tests start it with none of them inherited.
-const QUICKSTART_VARS: [&str; 8] = [
+const QUICKSTART_VARS: [&str; 10] = [
     "ABLY_API_KEY",
+    "ABLY_API_KEY_FILE",
+    "KEY_POLL_SECS",
     "ABLY_ENDPOINT",
     "BIND_ADDR",
     "ALLOW_PUBLIC_BIND",
@@ -26,7 +28,7 @@ fn binary() -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     let profile = target_profile_dir();
     BUILT.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
+        let mut build = super::deps::cargo();
         build
             .args([
                 "build",
