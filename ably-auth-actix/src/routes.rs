@@ -6,7 +6,10 @@ use crate::hints::BodyTimeout;
 use crate::options::RouteOptions;
 use crate::policy::GrantPolicy;
 use crate::route::with_methods;
-use ably_auth::{AblyIdentity, Error, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer};
+use ably_auth::{
+    AblyIdentity, Error, Grant, JwtIssuer, Key, KeyRing, RotatingJwtIssuer,
+    RotatingTokenRequestIssuer, TokenIssuer, TokenRequestIssuer,
+};
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, web};
 use std::sync::Arc;
@@ -292,6 +295,20 @@ impl IntoIssuers for Key {
         Issuers {
             token_requests: TokenRequestIssuer::new(self.clone()),
             jwts: JwtIssuer::new(self),
+        }
+    }
+}
+
+/// A [`KeyRing`] signs both with whichever key signs at the time of each request
+/// ([`RotatingTokenRequestIssuer`], [`RotatingJwtIssuer`]): replace the ring's keys while the
+/// server runs and the routes follow.
+impl IntoIssuers for KeyRing {
+    type TokenRequests = RotatingTokenRequestIssuer;
+    type Jwts = RotatingJwtIssuer;
+    fn into_issuers(self) -> Issuers<RotatingTokenRequestIssuer, RotatingJwtIssuer> {
+        Issuers {
+            token_requests: RotatingTokenRequestIssuer::new(self.clone()),
+            jwts: RotatingJwtIssuer::new(self),
         }
     }
 }

@@ -193,11 +193,18 @@ impl TokenIssuer for TokenRequestIssuer {
     }
 
     fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
-        std::future::ready(self.sign_json(grant).map(|body| CredentialBody {
+        std::future::ready(self.issue_body_now(grant))
+    }
+}
+
+impl TokenRequestIssuer {
+    /// What [`TokenIssuer::issue_body`] answers, without the future.
+    pub(crate) fn issue_body_now(&self, grant: &Grant) -> Result<CredentialBody> {
+        self.sign_json(grant).map(|body| CredentialBody {
             content_type: "application/json",
             kind: "token_request",
             body,
-        }))
+        })
     }
 }
 

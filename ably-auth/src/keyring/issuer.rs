@@ -4,7 +4,7 @@ use super::KeyRing;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::identity::Grant;
-use crate::issuer::{Credential, JwtIssuer, TokenIssuer, TokenRequestIssuer};
+use crate::issuer::{Credential, CredentialBody, JwtIssuer, TokenIssuer, TokenRequestIssuer};
 use crate::jwt::JwtBuilder;
 use crate::nonce::NonceSource;
 use crate::signer::Signer;
@@ -65,6 +65,17 @@ impl RotatingTokenRequestIssuer {
 
     /// Signs a TokenRequest for `grant` now, with the key that signs at this moment.
     pub fn sign(&self, grant: &Grant) -> Result<TokenRequest> {
+        self.current().sign(grant)
+    }
+
+    /// [`RotatingTokenRequestIssuer::sign`] and the JSON body in one pass, as
+    /// [`TokenRequestIssuer::sign_json`] does.
+    pub fn sign_json(&self, grant: &Grant) -> Result<String> {
+        self.current().sign_json(grant)
+    }
+
+    /// An issuer for the key that signs at this moment.
+    fn current(&self) -> TokenRequestIssuer {
         let mut signer = Signer::new(self.ring.signing_key());
         if let Some(clock) = &self.clock {
             signer = signer.with_clock(clock.clone());
@@ -72,7 +83,7 @@ impl RotatingTokenRequestIssuer {
         if let Some(nonces) = &self.nonces {
             signer = signer.with_nonce_source(nonces.clone());
         }
-        TokenRequestIssuer::with_signer(signer).sign(grant)
+        TokenRequestIssuer::with_signer(signer)
     }
 }
 
@@ -87,6 +98,10 @@ impl std::fmt::Debug for RotatingTokenRequestIssuer {
 impl TokenIssuer for RotatingTokenRequestIssuer {
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send {
         std::future::ready(self.sign(grant).map(Credential::TokenRequest))
+    }
+
+    fn issue_body(&self, grant: &Grant) -> impl Future<Output = Result<CredentialBody>> + Send {
+        std::future::ready(self.current().issue_body_now(grant))
     }
 }
 
