@@ -4,10 +4,13 @@
 
 use crate::error::AblyError;
 use crate::extract::AuthUrlRequest;
+use crate::measure::record_outcome;
 use crate::policy::apply_policies;
+use crate::rate_limit::check_limits;
 use crate::response::{body_response, render_error};
 use ably_auth::{AblyIdentity, CredentialBody, Error, Grant, Hints, TokenIssuer};
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::time::Instant;
 use tracing::{Instrument, Span};
 
 /// The handler behind [`TokenRoute`](crate::TokenRoute): answers one authUrl call with a
@@ -54,6 +57,7 @@ where
     I: TokenIssuer + 'static,
 {
     let span = issuing_span::<I>(&req);
+    let started = Instant::now();
     async {
         let outcome = match request {
             Ok(AuthUrlRequest { user, hints }) => {
@@ -62,6 +66,7 @@ where
             Err(AblyError(err)) => Err(err),
         };
         log_outcome(outcome.as_ref().map(|body| body.kind));
+        record_outcome(&req, started, outcome.as_ref().map(|body| body.kind));
         match outcome {
             Ok(body) => body_response(body),
             Err(err) => render_error(&req, &err),
@@ -91,7 +96,9 @@ pub(crate) fn grant_for<U: AblyIdentity + 'static>(
     user: &U,
     hints: &Hints,
 ) -> Result<Grant, Error> {
-    let grant = apply_policies(req, user, user.ably_grant()?)?;
+    let grant = user.ably_grant()?;
+    check_limits(req, grant.client_id.as_ref())?;
+    let grant = apply_policies(req, user, grant)?;
     let grant = grant.narrow(hints)?;
     tracing::debug!(
         client_id = grant.client_id.as_ref().map(|c| c.as_str()),

@@ -68,7 +68,9 @@ mod extract;
 mod handler;
 mod hints;
 mod issued;
+mod measure;
 mod policy;
+mod rate_limit;
 mod response;
 mod route;
 
@@ -87,5 +89,6 @@ pub use hints::{
 };
 pub use issued::Issued;
 pub use policy::GrantPolicy;
+pub use rate_limit::{DEFAULT_MAX_USERS, RateLimiter};
 pub use response::{credential_response, render_error};
 pub use route::TokenRoute;

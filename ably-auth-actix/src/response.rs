@@ -2,9 +2,11 @@
 //! renderer.
 
 use crate::error::{ErrorRenderer, error_response};
+use crate::rate_limit::RetryAfter;
 use ably_auth::{Credential, CredentialBody, Error};
+use actix_web::http::header::RETRY_AFTER;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
 /// A custom error renderer in `app_data`.
 #[derive(Clone)]
@@ -30,13 +32,17 @@ fn ok_response(content_type: &'static str, body: String) -> HttpResponse {
 }
 
 /// The response for an error, through the app's [`ErrorRenderer`] if it installed one.
+/// A request refused by a route's [`RateLimiter`](crate::RateLimiter) (42910) gets its
+/// `Retry-After` header too.
 pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
     let mut response = match req.app_data::<ErrorBody>() {
         Some(ErrorBody(render)) => render(req, err),
         None => error_response(err),
     };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let (42910, Some(RetryAfter(seconds))) = (err.code(), req.extensions().get::<RetryAfter>()) {
+        headers.insert(RETRY_AFTER, HeaderValue::from(*seconds));
+    }
     response
 }

@@ -4,6 +4,7 @@ use crate::error::ErrorRenderer;
 use crate::handler::credential_handler;
 use crate::hints::BodyTimeout;
 use crate::policy::{GrantPolicy, RoutePolicy};
+use crate::rate_limit::{RateLimiter, RouteLimits};
 use crate::response::{ErrorBody, render_error};
 use ably_auth::{
     AblyIdentity, Error, ErrorInfo, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer,
@@ -60,6 +61,7 @@ pub struct TokenRoute<U, I> {
     policy: Option<GrantPolicy<U>>,
     error_body: Option<ErrorRenderer>,
     body_timeout: BodyTimeout,
+    limits: Vec<RateLimiter>,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -81,6 +83,7 @@ where
             policy: None,
             error_body: None,
             body_timeout: BodyTimeout::default(),
+            limits: Vec::new(),
             _user: PhantomData,
         }
     }
@@ -126,6 +129,15 @@ where
         self
     }
 
+    /// Limits how many credentials each user may ask this route for (see [`RateLimiter`]):
+    /// over the limit is HTTP 429, Ably code 42910, with `Retry-After`. Build the limiter once,
+    /// outside `HttpServer::new`, and give each worker's route a clone. Called again, the
+    /// limits add up: a request must pass each of them, so the stricter one decides.
+    pub fn rate_limit(mut self, limit: RateLimiter) -> Self {
+        self.limits.push(limit);
+        self
+    }
+
     /// Renders error responses your way (the default is Ably's `ErrorInfo` JSON).
     /// `Cache-Control: no-store` is added to whatever you return.
     pub fn error_body(
@@ -149,6 +161,9 @@ where
             .app_data(self.body_timeout);
         if let Some(policy) = self.policy {
             resource = resource.app_data(RoutePolicy(policy));
+        }
+        if !self.limits.is_empty() {
+            resource = resource.app_data(RouteLimits(self.limits));
         }
         if let Some(render) = self.error_body {
             resource = resource.app_data(ErrorBody(render));
