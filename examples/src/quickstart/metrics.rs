@@ -53,3 +53,34 @@ async fn metrics_page(req: HttpRequest, handle: web::Data<PrometheusHandle>) -> 
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .body(handle.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test};
+
+    #[actix_web::test]
+    async fn only_loopback_clients_read_the_metrics() {
+        let handle = PrometheusBuilder::new().build_recorder().handle();
+        let app = test::init_service(App::new().service(metrics_route(handle))).await;
+        for (peer, status) in [
+            ("127.0.0.1:50000", 200),
+            ("[::1]:50000", 200),
+            ("192.0.2.7:50000", 403),
+            ("[2001:db8::7]:50000", 403),
+        ] {
+            let req = test::TestRequest::get()
+                .uri("/metrics")
+                .peer_addr(peer.parse().unwrap())
+                .to_request();
+            let response = test::call_service(&app, req).await;
+            assert_eq!(response.status(), status, "{peer}");
+            if status == 403 {
+                assert_eq!(response.headers().get("x-ably-errorcode").unwrap(), "40300");
+            }
+        }
+        // No peer address known: refused too.
+        let req = test::TestRequest::get().uri("/metrics").to_request();
+        assert_eq!(test::call_service(&app, req).await.status(), 403);
+    }
+}
