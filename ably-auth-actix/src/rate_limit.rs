@@ -1,7 +1,7 @@
 //! Per-user rate limits on the credential routes: a GCRA limiter keyed by the user's clientId.
 
 use ably_auth::{ClientId, Error};
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{HttpMessage, HttpRequest, web};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
@@ -13,8 +13,18 @@ pub const DEFAULT_MAX_USERS: usize = 100_000;
 
 /// A per-user limit on credential requests: at most `requests` per `period` for each user,
 /// spread out (a user who made none for a while may make `requests` at once, then one every
-/// `period / requests`). Set it on a route with
-/// [`TokenRoute::rate_limit`](crate::TokenRoute::rate_limit).
+/// `period / requests`).
+///
+/// # Where to put it
+///
+/// * On one route, with [`TokenRoute::rate_limit`](crate::TokenRoute::rate_limit).
+/// * For several routes with one budget, in `app_data` (bare or in `web::Data`) of the `App`
+///   or a scope: every credential route under it ([`TokenRoute`](crate::TokenRoute),
+///   [`credential_handler`](crate::credential_handler), [`Issued`](crate::Issued)) counts
+///   against it. This is also how a route mounted with `credential_handler` gets a limit.
+///
+/// Every limit that applies is counted, the route's first: a request must pass them all, so
+/// the stricter decides, and a request refused by one is not counted by the ones after it.
 ///
 /// A request over the limit is refused with HTTP 429, Ably code 42910 and a `Retry-After`
 /// header (whole seconds, at least 1), through the route's error renderer, before any
@@ -211,12 +221,21 @@ pub(crate) struct RouteLimits(pub Vec<RateLimiter>);
 #[derive(Clone, Copy)]
 pub(crate) struct RetryAfter(pub u64);
 
-/// Counts the request against each of the route's limits, in order; the first that refuses
-/// is the answer (42910, 429), the wait kept for the `Retry-After` header.
+/// Counts the request against each limit that applies, in order: the route's, then one in
+/// `app_data` in `web::Data` form, then a bare one. The first that refuses is the answer
+/// (42910, 429), the wait kept for the `Retry-After` header.
 pub(crate) fn check_limits(req: &HttpRequest, client_id: Option<&ClientId>) -> Result<(), Error> {
-    let Some(RouteLimits(limits)) = req.app_data::<RouteLimits>() else {
-        return Ok(());
-    };
+    let route = req
+        .app_data::<RouteLimits>()
+        .map(|RouteLimits(limits)| limits);
+    let limits = route
+        .into_iter()
+        .flatten()
+        .chain(
+            req.app_data::<web::Data<RateLimiter>>()
+                .map(|data| &***data),
+        )
+        .chain(req.app_data::<RateLimiter>());
     for limit in limits {
         if let Err(wait) = limit.check(client_id) {
             let seconds = wait.as_nanos().div_ceil(1_000_000_000).max(1) as u64;
