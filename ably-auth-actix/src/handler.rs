@@ -20,7 +20,8 @@ use tracing::{Instrument, Span};
 /// In order, each step once:
 ///
 /// 1. the call as extracted ([`AuthUrlRequest`]: the user and the hints), or why it could not be;
-/// 2. the user's grant, from its [`AblyIdentity`];
+/// 2. the user's grant, from its [`AblyIdentity`], and the per-user
+///    [`RateLimiter`](crate::RateLimiter)s that apply, keyed by its clientId (42910 over a limit);
 /// 3. the route's own policy, then the app-wide ones ([`GrantPolicy`](crate::GrantPolicy));
 /// 4. the client's hints, which can only narrow ([`Grant::narrow`]);
 /// 5. the issuer, which turns the grant into the response body

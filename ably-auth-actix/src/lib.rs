@@ -10,6 +10,11 @@
 //!   the grant, the policies, the hints and the issuer to the response, in that order.
 //! * [`Issued`]: the same steps as an extractor, for handlers of your own that look at the
 //!   credential or the error before answering.
+//! * [`RateLimiter`]: a per-user limit on credential requests (429, Ably code 42910, with
+//!   `Retry-After`), on one route ([`TokenRoute::rate_limit`]) or in `app_data`.
+//! * Feature `metrics` (off by default): the routes record what they issue and refuse, with
+//!   ably-auth's REST metrics, through the `metrics` facade (names and labels in
+//!   `ably_auth::metrics`).
 #![cfg_attr(
     feature = "local-ably",
     doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"

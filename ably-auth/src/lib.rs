@@ -57,7 +57,6 @@ mod verify;
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub mod rest;
 
-/// Counters and histograms through the `metrics` facade: the table of names and labels.
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
