@@ -61,12 +61,21 @@ pub fn error_response(err: &Error) -> HttpResponse {
     error_info_response(&err.to_error_info())
 }
 
-/// Ably's error response for `info`, the one renderer of the crate (the route and the local
-/// endpoint both answer with it): the `{"error":{…}}` JSON with `content-type:
-/// application/json` exactly, the status `info.status_code`, `Cache-Control: no-store`, and
-/// the `X-Ably-ErrorCode` / `X-Ably-ErrorMessage` headers (the message made header-safe by
-/// [`header_safe`]).
-pub(crate) fn error_info_response(info: &ErrorInfo) -> HttpResponse {
+/// Ably's error response for `info`, the one renderer of Ably errors (the token route and the
+/// local endpoint of `ably-auth-local` both answer with it): the `{"error":{…}}` JSON with
+/// `content-type: application/json` exactly, the status `info.status_code` (500 if it is not
+/// a valid status), `Cache-Control: no-store`, and the `X-Ably-ErrorCode` /
+/// `X-Ably-ErrorMessage` headers (the message cut to 256 characters, anything but printable
+/// ASCII replaced by `?`).
+///
+/// ```
+/// use ably_auth::ErrorInfo;
+///
+/// let response = ably_auth_actix::error_info_response(&ErrorInfo::new(40160, 401, "denied"));
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(response.headers().get("x-ably-errorcode").unwrap(), "40160");
+/// ```
+pub fn error_info_response(info: &ErrorInfo) -> HttpResponse {
     let status =
         StatusCode::from_u16(info.status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);

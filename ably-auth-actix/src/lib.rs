@@ -15,15 +15,8 @@
 //! * Feature `metrics` (off by default): the routes record what they issue and refuse, with
 //!   ably-auth's REST metrics, through the `metrics` facade (names and labels in
 //!   `ably_auth::metrics`).
-#![cfg_attr(
-    feature = "local-ably",
-    doc = "* [`local`] (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-#![cfg_attr(
-    not(feature = "local-ably"),
-    doc = "* `local` (feature `local-ably`, off by default): an in-process Ably token endpoint"
-)]
-//!   for development and tests.
+//! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
+//!   local endpoint in the `ably-auth-local` crate, for development and tests).
 //!
 //! ```no_run
 //! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
@@ -68,6 +61,7 @@
 // (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
 // the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
 // Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
+mod embedded;
 mod error;
 mod extract;
 mod handler;
@@ -82,11 +76,8 @@ mod route;
 #[cfg(any(feature = "session", feature = "identity"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
 pub mod adapters;
-#[cfg(feature = "local-ably")]
-#[cfg_attr(docsrs, doc(cfg(feature = "local-ably")))]
-pub mod local;
 
-pub use error::{AblyError, ErrorRenderer, error_response};
+pub use error::{AblyError, ErrorRenderer, error_info_response, error_response};
 pub use extract::AuthUrlRequest;
 pub use handler::credential_handler;
 pub use hints::{

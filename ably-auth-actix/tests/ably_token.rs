@@ -1,14 +1,13 @@
-//! The Ably-token mode: TokenDetails fetched from Ably's REST API (here the local endpoint),
-//! and 502/504 when Ably can't be reached or is too slow.
-#![cfg(all(feature = "rest", feature = "local-ably"))]
+//! The Ably-token mode: 502/504 when Ably can't be reached or is too slow (the answers of a
+//! working Ably are tested against the local endpoint, in `ably-auth-local`).
+#![cfg(feature = "rest")]
 
 mod common;
 
-use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Capability, Key, TokenDetails};
+use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Key};
 use ably_auth_actix::TokenRoute;
-use ably_auth_actix::local::LocalAbly;
 use actix_web::{App, HttpResponse, HttpServer, test, web};
-use common::{GRANT_OF_ALICE, User};
+use common::User;
 use std::time::Duration;
 
 fn key() -> Key {
@@ -44,28 +43,6 @@ fn error_code(body: &[u8]) -> (u32, u16) {
     let info = ably_auth::ErrorInfo::from_json(body)
         .unwrap_or_else(|| panic!("an Ably error: {}", String::from_utf8_lossy(body)));
     (info.code, info.status_code)
-}
-
-#[actix_web::test]
-async fn token_details_from_ably() {
-    let local = LocalAbly::new(key()).start("127.0.0.1:0").unwrap();
-    let (status, body) = ask(&local.url(), Duration::from_secs(5)).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    let details: TokenDetails = serde_json::from_slice(&body).unwrap();
-    assert_eq!(details.client_id.as_deref(), Some("alice"));
-    assert_eq!(details.capability.as_deref(), Some(GRANT_OF_ALICE));
-    assert_eq!(details.expires - details.issued, 60_000);
-    assert!(details.token.starts_with("appId."));
-}
-
-#[actix_web::test]
-async fn ably_refusals_pass_through() {
-    // The key can only subscribe to news: Ably itself refuses the grant with 40160.
-    let restricted = key().with_capability(Capability::parse(r#"{"news":["subscribe"]}"#).unwrap());
-    let local = LocalAbly::new(restricted).start("127.0.0.1:0").unwrap();
-    let (status, body) = ask(&local.url(), Duration::from_secs(5)).await;
-    assert_eq!(status, 401);
-    assert_eq!(error_code(&body), (40160, 401));
 }
 
 #[actix_web::test]

@@ -23,13 +23,16 @@ pub enum Credential {
     Jwt(String),
     /// An Ably token obtained server-side.
     TokenDetails(TokenDetails),
+    /// An External JWT, signed with the app's own secret, with an embedded Ably token or Ably
+    /// JWT ([`EmbeddedJwtIssuer`]). Clients use it as they use an Ably JWT.
+    EmbeddedJwt(String),
 }
 
 impl Credential {
     /// The content type an authUrl answers with: `application/json`, or `application/jwt`.
     pub fn content_type(&self) -> &'static str {
         match self {
-            Credential::Jwt(_) => "application/jwt",
+            Credential::Jwt(_) | Credential::EmbeddedJwt(_) => "application/jwt",
             _ => "application/json",
         }
     }
@@ -38,17 +41,18 @@ impl Credential {
     pub fn to_body(&self) -> String {
         match self {
             Credential::TokenRequest(r) => r.to_json(),
-            Credential::Jwt(jwt) => jwt.clone(),
+            Credential::Jwt(jwt) | Credential::EmbeddedJwt(jwt) => jwt.clone(),
             Credential::TokenDetails(d) => d.to_json(),
         }
     }
 
-    /// A short name for logs: `token_request`, `jwt` or `token`.
+    /// A short name for logs: `token_request`, `jwt`, `token` or `embedded_jwt`.
     pub fn kind(&self) -> &'static str {
         match self {
             Credential::TokenRequest(_) => "token_request",
             Credential::Jwt(_) => "jwt",
             Credential::TokenDetails(_) => "token",
+            Credential::EmbeddedJwt(_) => "embedded_jwt",
         }
     }
 }
@@ -59,7 +63,7 @@ impl Credential {
 pub struct CredentialBody {
     /// `application/json` (TokenRequest, TokenDetails) or `application/jwt`.
     pub content_type: &'static str,
-    /// A short name for logs: `token_request`, `jwt` or `token`, as [`Credential::kind`].
+    /// A short name for logs, as [`Credential::kind`].
     pub kind: &'static str,
     /// The response body: byte for byte [`Credential::to_body`].
     pub body: String,
@@ -69,7 +73,7 @@ impl From<Credential> for CredentialBody {
     fn from(credential: Credential) -> CredentialBody {
         let (content_type, kind) = (credential.content_type(), credential.kind());
         let body = match credential {
-            Credential::Jwt(jwt) => jwt,
+            Credential::Jwt(jwt) | Credential::EmbeddedJwt(jwt) => jwt,
             other => other.to_body(),
         };
         CredentialBody {
@@ -83,8 +87,8 @@ impl From<Credential> for CredentialBody {
 /// Issues a credential for a grant that policy has already decided (and hints narrowed).
 /// "Issue" means exactly that here: a decided [`Grant`] in, a credential for it out.
 ///
-/// Implementations: [`TokenRequestIssuer`], [`JwtIssuer`], and with the `rest` feature
-/// `AblyTokenIssuer`.
+/// Implementations: [`TokenRequestIssuer`], [`JwtIssuer`], [`EmbeddedJwtIssuer`] (around
+/// another issuer), and with the `rest` feature `AblyTokenIssuer`.
 pub trait TokenIssuer: Send + Sync {
     /// Issues a credential carrying exactly `grant`.
     fn issue(&self, grant: &Grant) -> impl Future<Output = Result<Credential>> + Send;
@@ -255,6 +259,9 @@ impl TokenIssuer for JwtIssuer {
         )
     }
 }
+
+mod embedded;
+pub use embedded::EmbeddedJwtIssuer;
 
 #[cfg(test)]
 mod tests;

@@ -1,11 +1,14 @@
 //! Issue and verify Ably credentials for your users.
 //!
 //! Ably clients authenticate with short-lived credentials that your server issues for the
-//! signed-in user. This crate builds all three kinds, byte-for-byte as Ably's own SDKs do:
+//! signed-in user. This crate builds the four kinds Ably accepts (the first three
+//! byte-for-byte as Ably's own SDKs do):
 //!
 //! * a signed [`TokenRequest`] ([`Signer`], [`TokenRequestIssuer`]),
 //! * an Ably JWT ([`JwtBuilder`], [`JwtIssuer`]),
-//! * an Ably token fetched from Ably's REST API (the [`Auth`] API, feature `rest`).
+//! * an Ably token fetched from Ably's REST API (the [`Auth`] API, feature `rest`),
+//! * and, around either of the last two, an External JWT with an embedded Ably-compatible
+//!   token, signed with a secret of your own ([`EmbeddedJwtBuilder`], [`EmbeddedJwtIssuer`]).
 //!
 //! Around them: [`Key`] parsing, validated [`ClientId`]s, typed [`Capability`] with Ably's
 //! wildcard intersection, a [`Verifier`] that checks requests the way the service does, and
@@ -69,8 +72,10 @@ pub use identity::{
     AblyIdentity, AblyRole, Grant, GrantRule, Hints, TemplateField, TemplatePart, channel,
     channel_name, check_interpolated,
 };
-pub use issuer::{Credential, CredentialBody, JwtIssuer, TokenIssuer, TokenRequestIssuer};
-pub use jwt::JwtBuilder;
+pub use issuer::{
+    Credential, CredentialBody, EmbeddedJwtIssuer, JwtIssuer, TokenIssuer, TokenRequestIssuer,
+};
+pub use jwt::{EmbeddedJwtBuilder, JwtBuilder};
 pub use key::{API_KEY_ENV, Key};
 pub use nonce::{NonceSource, RandomNonce};
 #[cfg(feature = "rest")]
@@ -81,7 +86,7 @@ pub use rest::{
 };
 pub use signer::Signer;
 pub use token::{TokenDetails, TokenParams, TokenRequest};
-pub use verify::{TIMESTAMP_WINDOW, VerifiedToken, Verifier};
+pub use verify::{ExternalJwt, TIMESTAMP_WINDOW, VerifiedToken, Verifier};
 
 /// Derives [`AblyIdentity`] for a user struct: which field is the clientId, which field is
 /// the role, what every user may do and for how long. See [`AblyIdentity`] for the trait.

@@ -57,6 +57,7 @@ pub struct Verifier {
     window: Duration,
     jwt_skew: Duration,
     nonces: Mutex<NonceCache>,
+    external_secrets: Vec<crate::jwt::Hs256Secret>,
 }
 
 impl Default for Verifier {
@@ -84,6 +85,7 @@ impl Verifier {
             window: TIMESTAMP_WINDOW,
             jwt_skew: Duration::from_secs(10),
             nonces: Mutex::new(NonceCache::new(100_000)),
+            external_secrets: Vec::new(),
         }
     }
 
@@ -247,7 +249,10 @@ impl NonceCache {
     }
 }
 
+mod embedded;
 mod jwt;
+
+pub use embedded::ExternalJwt;
 
 #[cfg(test)]
 mod tests;

@@ -273,7 +273,7 @@ async fn rsa15b_a_wildcard_token_keeps_the_configured_client_id() {
 
 #[tokio::test]
 async fn rsa8c_td1_auth_url_json_is_classified_by_its_fields() {
-    let signed = key()
+    let signed = ably_auth::Signer::new(key())
         .sign(&TokenParams {
             timestamp: Some(T0),
             ..TokenParams::default()

@@ -272,7 +272,7 @@ async fn a_foreign_token_request_is_not_resent_after_a_timeout() {
     let count = signed.clone();
     let callback = AuthOptions::auth_callback(move |params: TokenParams| {
         count.fetch_add(1, Ordering::SeqCst);
-        let request = key().sign(&params);
+        let request = ably_auth::Signer::new(key()).sign(&params);
         async move { request.map(TokenSource::from) }
     });
     let options = server
@@ -299,7 +299,7 @@ async fn an_unsent_token_request_goes_to_the_next_host_unchanged() {
         )
     });
     let callback = AuthOptions::auth_callback(move |params: TokenParams| {
-        let request = key().sign(&params);
+        let request = ably_auth::Signer::new(key()).sign(&params);
         async move { request.map(TokenSource::from) }
     });
     let rest = Rest::new(server.options(callback, &[PRIMARY])).unwrap();

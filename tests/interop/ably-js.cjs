@@ -12,7 +12,6 @@ const base = {
   endpoint: endpoint.hostname,
   port: Number(endpoint.port),
   tls: false,
-  useBinaryProtocol: false,
   logLevel: 0,
 };
 

@@ -53,6 +53,27 @@ try {
     }));
   }
 
+  // The "try it" panel: the credential shown, used at the Ably endpoint from the page.
+  const tryIt = async (route, action, channel) => {
+    await page.click(`button[data-route="${route}"]`);
+    await page.waitForFunction((r) => document.querySelector('#result-title').textContent === r
+      && !document.querySelector('#try').classList.contains('hidden'), route);
+    await page.fill('#try-channel', channel);
+    const before = await page.locator('#try-log tbody tr').count();
+    await page.click(action === 'publish' ? '#try-publish' : '#try-history');
+    await page.waitForFunction((n) => document.querySelectorAll('#try-log tbody tr').length > n, before);
+    return page.evaluate(() => {
+      const cells = document.querySelector('#try-log tbody tr').cells;
+      return { kind: cells[0].textContent, action: cells[1].textContent, channel: cells[2].textContent,
+               outcome: cells[3].dataset.outcome, code: cells[3].dataset.code ?? null, text: cells[3].textContent };
+    });
+  };
+  out.tryIt = { editor: [], viewer: [] };
+  for (const route of ['/ably/token-request', '/ably/jwt', '/ably/token']) {
+    out.tryIt.editor.push(await tryIt(route, 'publish', 'chat:lobby'));
+    out.tryIt.editor.push(await tryIt(route, 'history', 'chat:lobby'));
+  }
+
   // The official ably-js browser bundle, loaded into the page, authorizes through the routes
   // with the session cookie and exchanges TokenRequests at the (cross-origin) Ably endpoint.
   await page.addScriptTag({ path: ablyBundle });
@@ -81,6 +102,17 @@ try {
   await page.click('button[data-route="/ably/jwt"]');
   await page.waitForFunction(() => document.querySelector('#kind').textContent === 'Ably JWT');
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // A viewer may read the chat, not publish to it: the Ably endpoint says 40160.
+  await page.fill('#user', 'vera');
+  await page.selectOption('#role', 'viewer');
+  await page.click('#login');
+  await page.waitForFunction(() => document.querySelector('#session').textContent.includes('vera'));
+  for (const route of ['/ably/token-request', '/ably/jwt', '/ably/token']) {
+    out.tryIt.viewer.push(await tryIt(route, 'publish', 'chat:lobby'));
+    out.tryIt.viewer.push(await tryIt(route, 'history', 'chat:lobby'));
+  }
+  out.tryIt.viewer.push(await tryIt('/ably/jwt', 'publish', 'user:vera'));
 
   // Signed out, the next authorize() fails with the route's 401.
   await page.click('#logout');

@@ -14,7 +14,6 @@ const rest = new Ably.Rest({
   endpoint: host,
   port: Number(port),
   tls: false,
-  useBinaryProtocol: false,
   logLevel: 0,
 });
 

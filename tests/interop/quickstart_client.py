@@ -21,7 +21,6 @@ async def main() -> None:
         endpoint=host,
         port=int(port),
         tls=False,
-        use_binary_protocol=False,
         fallback_hosts=[],
     )
     params = {"ttl": 600000}

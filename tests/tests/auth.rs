@@ -7,7 +7,7 @@ use ably_auth::{
     AblyTokenIssuer, Auth, AuthMethod, AuthOptions, Capability, ClientId, Credential, Error,
     FixedClock, Grant, Key, Operation, TokenDetails, TokenIssuer, TokenParams,
 };
-use ably_auth_actix::local::{LocalAbly, LocalAblyServer};
+use ably_auth_local::{LocalAbly, LocalAblyServer};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::sync::Arc;
 use std::time::Duration;

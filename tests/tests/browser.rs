@@ -63,6 +63,37 @@ fn quickstart_page_in_a_real_browser() {
     assert_eq!(claims["x-ably-clientId"], "alice");
     assert_eq!(claims["x-ably-capability"], editor);
     assert_eq!(sdk["afterLogout"]["error"]["statusCode"], 401, "{out}");
+    // The "try it" panel: each credential used from the page at the local Ably endpoint.
+    let tried = |role: &str| out["tryIt"][role].as_array().unwrap().clone();
+    let editor_tries = tried("editor");
+    assert_eq!(editor_tries.len(), 6, "{out}");
+    for row in &editor_tries {
+        assert_eq!(row["outcome"], "allowed", "editor: {row}");
+    }
+    // History read after each publish: at least as many messages as published so far.
+    assert!(
+        editor_tries[5]["text"]
+            .as_str()
+            .unwrap()
+            .contains("3 messages"),
+        "{out}"
+    );
+    let viewer_tries = tried("viewer");
+    assert_eq!(viewer_tries.len(), 7, "{out}");
+    for pair in viewer_tries[..6].chunks(2) {
+        assert_eq!(pair[0]["action"], "publish");
+        assert_eq!(pair[0]["outcome"], "refused", "viewer publish: {}", pair[0]);
+        assert_eq!(pair[0]["code"], "40160", "{}", pair[0]);
+        assert!(
+            pair[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Ably error 40160 (HTTP 401)")
+        );
+        assert_eq!(pair[1]["outcome"], "allowed", "viewer history: {}", pair[1]);
+    }
+    assert_eq!(viewer_tries[6]["outcome"], "allowed", "own channel: {out}");
+
     assert!(
         screenshot.metadata().unwrap().len() > 10_000,
         "a screenshot was taken"

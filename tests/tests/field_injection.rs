@@ -6,8 +6,8 @@
 mod support;
 
 use ably_auth::{AblyIdentity, FixedClock, Key, TokenRequest, TokenRequestIssuer};
-use ably_auth_actix::local::{LocalAbly, LocalAblyServer};
 use ably_auth_actix::{AblyError, TokenRoute};
+use ably_auth_local::{LocalAbly, LocalAblyServer};
 use actix_web::dev::Payload;
 use actix_web::{App, FromRequest, HttpRequest, test};
 use serde_json::Value;

@@ -5,7 +5,7 @@
 mod support;
 
 use ably_auth::{Capability, ClientId, Key, Signer, TokenParams, TokenRequest};
-use ably_auth_actix::local::{LocalAbly, LocalAblyServer};
+use ably_auth_local::{LocalAbly, LocalAblyServer};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 mod support;
 
 use ably_auth::{Capability, FixedClock, Key, TokenDetails, TokenRequest};
-use ably_auth_actix::local::{DEMO_KEY, LocalAbly, LocalAblyServer};
+use ably_auth_local::{DEMO_KEY, LocalAbly, LocalAblyServer};
 use serde_json::Value;
 use std::sync::Arc;
 use support::{T0, http, signed, vectors};
@@ -275,7 +275,7 @@ async fn bodies_over_128_kib_are_refused() {
 async fn unknown_paths_and_methods_answer_ably_errors() {
     let server = start(LocalAbly::new(key()));
     let response = http()
-        .get(format!("{}/channels/x", server.url()))
+        .get(format!("{}/no/such/endpoint", server.url()))
         .send()
         .await
         .unwrap();

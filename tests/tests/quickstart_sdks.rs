@@ -10,7 +10,7 @@ use support::quickstart::Quickstart;
 
 /// The demo key's secret, for Node to verify JWT signatures with.
 fn demo_secret() -> String {
-    ably_auth_actix::local::demo_key().secret().to_owned()
+    ably_auth_local::demo_key().secret().to_owned()
 }
 const EDITOR: &str = r#"{"chat:*":["history","presence","publish","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#;
 const ROUTES: [&str; 3] = ["/ably/token-request", "/ably/jwt", "/ably/token"];

@@ -3,8 +3,8 @@
 //! schemes over plain HTTP (RSA1, RSC18).
 
 use ably_auth::rest::{AuthScheme, ClientOptions, Rest};
-use ably_auth::{AuthOptions, FixedClock, Key, TokenParams};
-use ably_auth_actix::local::{LocalAbly, LocalAblyServer};
+use ably_auth::{AuthOptions, FixedClock, Key, Signer, TokenParams};
+use ably_auth_local::{LocalAbly, LocalAblyServer};
 use std::sync::Arc;
 
 const T0: u64 = 1_700_000_000_000;
@@ -88,7 +88,7 @@ async fn a_replayed_token_request_is_refused_by_the_endpoint() {
         timestamp: Some(T0),
         ..TokenParams::default()
     };
-    let signed = key().sign(&params).unwrap();
+    let signed = Signer::new(key()).sign(&params).unwrap();
     let callback = AuthOptions::auth_callback(move |_| {
         let signed = signed.clone();
         async move { Ok(ably_auth::TokenSource::TokenRequest(signed)) }

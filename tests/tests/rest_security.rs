@@ -310,7 +310,7 @@ fn params() -> TokenParams {
 fn auth(options: AuthOptions) -> Auth {
     Auth::new(options)
         .unwrap()
-        .with_timeout(Duration::from_millis(400))
+        .with_timeout(Duration::from_millis(1000))
 }
 
 #[tokio::test]
@@ -670,7 +670,7 @@ async fn ably_failures_name_no_key_secret_or_token() {
         let auth = Auth::new(AuthOptions::key(key.clone()))
             .unwrap()
             .with_endpoint(&endpoint)
-            .with_timeout(Duration::from_millis(400));
+            .with_timeout(Duration::from_millis(1000));
         for err in [
             auth.request_token(None, None).await.unwrap_err(),
             auth.authorize(None, None).await.unwrap_err(),

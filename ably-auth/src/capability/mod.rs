@@ -15,6 +15,7 @@ pub const MAX_RESOURCES: usize = 1000;
 
 mod operation;
 mod parse;
+mod permits;
 mod resource;
 
 pub use operation::{Operation, Operations};

@@ -3,7 +3,8 @@
 use super::Auth;
 use crate::error::Result;
 use crate::identity::Grant;
-use crate::issuer::{Credential, TokenIssuer};
+use crate::issuer::{Credential, EmbeddedJwtIssuer, TokenIssuer};
+use crate::jwt::Hs256Secret;
 use crate::token::TokenParams;
 
 /// Issues Ably tokens fetched from Ably with [`Auth::request_token`]
@@ -48,5 +49,13 @@ impl TokenIssuer for AblyTokenIssuer {
                 .await
                 .map(Credential::TokenDetails)
         }
+    }
+}
+
+impl EmbeddedJwtIssuer<AblyTokenIssuer> {
+    /// Embeds Ably tokens requested with `auth` (Ably's `requestToken`) in External JWTs
+    /// signed with `secret`.
+    pub fn ably_tokens(auth: Auth, secret: Hs256Secret) -> Self {
+        EmbeddedJwtIssuer::new(AblyTokenIssuer::new(auth), secret)
     }
 }

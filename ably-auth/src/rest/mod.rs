@@ -16,8 +16,9 @@
 //!
 //! HTTP goes through reqwest with rustls and the *ring* provider; certificates are checked
 //! with the platform's verifier. Any base URL works as the endpoint of an [`Auth`], including
-//! a local endpoint on `http://127.0.0.1:PORT`; a [`Rest`] client resolves its hosts as the
-//! Ably SDKs do ([`resolve_hosts`](crate::rest::resolve_hosts)) and falls back to other hosts when one fails.
+//! an `ably_auth_local` endpoint on `http://127.0.0.1:PORT`; a [`Rest`] client resolves its
+//! hosts as the Ably SDKs do ([`resolve_hosts`](crate::rest::resolve_hosts)) and falls back to
+//! other hosts when one fails.
 //!
 //! Calls to Ably follow no redirects. An authUrl's redirects are followed only within its
 //! origin, at most [`MAX_REDIRECTS`](crate::rest::MAX_REDIRECTS) times; a redirect to

@@ -21,12 +21,13 @@ impl Verifier {
     /// string (40012, 400). A claim set to `null` counts as mistyped, not as absent.
     pub fn verify_jwt(&self, token: &str) -> Result<VerifiedToken> {
         let jwt = DecodedJwt::decode(token)?;
-        if jwt.kid.is_empty() {
+        let kid = jwt.kid()?;
+        if kid.is_empty() {
             return Err(Error::InvalidToken(
                 "the JWT header's `kid` is empty; set it to the key name (appId.keyId)".into(),
             ));
         }
-        let key = self.key(&jwt.kid)?;
+        let key = self.key(kid)?;
         if !jwt.signature_matches(key) {
             return Err(Error::InvalidToken(
                 "the JWT signature does not match".into(),
@@ -71,7 +72,7 @@ impl Verifier {
             .map_err(|_| Error::InvalidToken(format!("{CLAIM_REVOCATION_KEY} must be a string")))?
             .map(str::to_owned);
         Ok(VerifiedToken {
-            key_name: jwt.kid.clone(),
+            key_name: kid.to_owned(),
             client_id,
             capability,
             issued: iat * 1000,

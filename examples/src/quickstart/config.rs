@@ -4,7 +4,7 @@
 use super::guard::AllowedHosts;
 use super::sessions::SessionSettings;
 use ably_auth::{Auth, AuthOptions, Key};
-use ably_auth_actix::local::{self, LocalAbly, LocalAblyServer};
+use ably_auth_local::{LocalAbly, LocalAblyServer, demo_key};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -116,7 +116,7 @@ impl Config {
                 local.url()
             );
             let endpoint = endpoint.unwrap_or_else(|| local.url());
-            (local::demo_key(), endpoint, Some(local))
+            (demo_key(), endpoint, Some(local))
         };
         let auth = Auth::new(AuthOptions::key(key.clone()))
             .map_err(|e| invalid(e.to_string()))?

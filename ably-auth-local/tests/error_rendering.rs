@@ -1,11 +1,10 @@
 //! The local Ably endpoint and the token route render an Ably error the same way: the same
 //! status, body and headers (the local endpoint adds only its CORS headers), and the same
 //! `X-Ably-ErrorMessage` cut.
-#![cfg(feature = "local-ably")]
 
 use ably_auth::{AblyIdentity, Error, ErrorInfo, Grant, Key};
-use ably_auth_actix::local::LocalAbly;
 use ably_auth_actix::{AblyError, TokenRoute};
+use ably_auth_local::LocalAbly;
 use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::{App, FromRequest, HttpRequest, test, web};

@@ -1,5 +1,8 @@
-//! Ably JWTs: HS256 tokens signed with the API key, carrying Ably's claims.
+//! [`JwtBuilder`]: Ably JWTs, HS256 tokens signed with the API key, carrying Ably's claims.
 
+use super::{
+    CHANNEL_CLAIM_PREFIX, CLAIM_CAPABILITY, CLAIM_CLIENT_ID, CLAIM_REVOCATION_KEY, json_string,
+};
 use crate::capability::Capability;
 use crate::client_id::ClientId;
 use crate::clock::{Clock, SystemClock};
@@ -12,15 +15,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The claim holding the capability (a JSON string).
-pub const CLAIM_CAPABILITY: &str = "x-ably-capability";
-/// The claim holding the clientId.
-pub const CLAIM_CLIENT_ID: &str = "x-ably-clientId";
-/// The claim holding the revocation key.
-pub const CLAIM_REVOCATION_KEY: &str = "x-ably-revocation-key";
-/// Prefix of channel-scoped claims.
-pub const CHANNEL_CLAIM_PREFIX: &str = "ably.channel.";
 
 /// Builds an Ably JWT: header `{"typ":"JWT","alg":"HS256","kid":keyName}`, `iat`/`exp` in
 /// seconds, the capability as a JSON string, clientId, revocation key, channel-scoped claims
@@ -219,68 +213,10 @@ impl JwtBuilder {
     }
 }
 
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
-/// The most bytes a token string may have (RSA4f: 128 KiB).
-pub const MAX_TOKEN_BYTES: usize = 128 * 1024;
-
-/// A JWT split and decoded, its signature not yet checked.
-pub(crate) struct DecodedJwt {
-    pub kid: String,
-    pub claims: serde_json::Map<String, Value>,
-    signed: String,
-    signature: Vec<u8>,
-}
-
-impl DecodedJwt {
-    pub(crate) fn decode(token: &str) -> Result<DecodedJwt> {
-        let invalid = |why: &str| Error::InvalidToken(why.to_owned());
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(invalid("the JWT is longer than 128 KiB"));
-        }
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(invalid("a JWT has three base64url parts separated by `.`"));
-        };
-        let part = |text: &str, what: &str| {
-            URL_SAFE_NO_PAD
-                .decode(text)
-                .map_err(|_| invalid(&format!("the JWT {what} is not base64url")))
-        };
-        let header: serde_json::Map<String, Value> = serde_json::from_slice(&part(h, "header")?)
-            .map_err(|_| invalid("the JWT header is not a JSON object"))?;
-        if header.get("alg").and_then(Value::as_str) != Some("HS256") {
-            return Err(invalid("the JWT `alg` must be HS256"));
-        }
-        let kid = header
-            .get("kid")
-            .and_then(Value::as_str)
-            .ok_or_else(|| invalid("the JWT header has no `kid` (the key name)"))?
-            .to_owned();
-        let claims = serde_json::from_slice(&part(p, "payload")?)
-            .map_err(|_| invalid("the JWT payload is not a JSON object"))?;
-        Ok(DecodedJwt {
-            kid,
-            claims,
-            signed: format!("{h}.{p}"),
-            signature: part(s, "signature")?,
-        })
-    }
-
-    pub(crate) fn signature_matches(&self, key: &Key) -> bool {
-        use subtle::ConstantTimeEq;
-        let expected = key.mac(self.signed.as_bytes());
-        self.signature.len() == expected.len() && bool::from(self.signature.ct_eq(&expected))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jwt::DecodedJwt;
     use crate::test_vectors;
 
     /// A repeated extra claim keeps its last value, once; other claims keep theirs.
@@ -337,7 +273,7 @@ mod tests {
                 "{name}"
             );
             let decoded = DecodedJwt::decode(v["jwt"].as_str().unwrap()).unwrap();
-            assert_eq!(decoded.kid, key.name());
+            assert_eq!(decoded.kid().unwrap(), key.name());
             assert!(decoded.signature_matches(&key));
             assert_eq!(Value::Object(decoded.claims), *claims, "{name}");
         }

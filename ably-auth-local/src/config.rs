@@ -1,0 +1,135 @@
+//! [`LocalAbly`]: the endpoint's configuration (its keys and clock).
+
+use crate::DEMO_KEY;
+use crate::limits::Limits;
+use crate::routes::register;
+use crate::state::State;
+use ably_auth::{Capability, Clock, Key, SystemClock, Verifier};
+use actix_web::web;
+use std::fmt;
+use std::sync::Arc;
+
+/// A local Ably endpoint: a set of keys (each with the capability it has "in the
+/// dashboard", see [`Key::with_capability`]) and a clock.
+///
+/// Mount it into your own [`App`](actix_web::App) with [`LocalAbly::configure`], or run it on
+/// its own port with [`LocalAbly::start`].
+///
+/// ```
+/// use ably_auth::{Capability, Key};
+/// use ably_auth_local::LocalAbly;
+///
+/// let key: Key = "appId.keyId:keySecret".parse()?;
+/// let local = LocalAbly::new(key.with_capability(Capability::parse(r#"{"chat:*":["*"]}"#)?));
+/// let app = actix_web::App::new().configure(local.configure());
+/// # drop(app);
+/// # Ok::<(), ably_auth::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct LocalAbly {
+    pub(crate) keys: Vec<Key>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) limits: Limits,
+    pub(crate) enforce_tls: bool,
+}
+
+impl fmt::Debug for LocalAbly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalAbly")
+            .field("keys", &self.keys.iter().map(Key::name).collect::<Vec<_>>())
+            .field("clock", &self.clock)
+            .field("limits", &self.limits)
+            .field("enforce_tls", &self.enforce_tls)
+            .finish()
+    }
+}
+
+impl LocalAbly {
+    /// An endpoint accepting `key`, with the system clock.
+    pub fn new(key: Key) -> LocalAbly {
+        LocalAbly {
+            keys: vec![key],
+            clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+            enforce_tls: false,
+        }
+    }
+
+    /// An endpoint accepting [`DEMO_KEY`] with capability `{"[*]*":["*"]}` and revocable
+    /// tokens, for the quickstart.
+    pub fn demo() -> LocalAbly {
+        LocalAbly::new(demo_key())
+    }
+
+    /// Also accepts `key` (a key with the same name replaces the earlier one). Each key has
+    /// its own capability ([`Key::with_capability`]: a TokenRequest outside it is refused
+    /// with 40160) and revocable flag ([`Key::with_revocable_tokens`]: its tokens live at most
+    /// 1 h and `revokeTokens` works for them).
+    pub fn with_key(mut self, key: Key) -> LocalAbly {
+        self.keys.retain(|k| k.name() != key.name());
+        self.keys.push(key);
+        self
+    }
+
+    /// Uses `clock` for `/time`, the timestamp window and `issued`/`expires`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> LocalAbly {
+        self.clock = clock;
+        self
+    }
+
+    /// Caps what the endpoint keeps (history, channels, tokens, revocations) and the size of
+    /// messages; see [`Limits`].
+    pub fn with_limits(mut self, limits: Limits) -> LocalAbly {
+        self.limits = limits;
+        self
+    }
+
+    /// Refuses Basic auth over plain http with 40103, as the service does (off by default:
+    /// the endpoint itself speaks plain http, so this refuses every Basic request not
+    /// forwarded as https).
+    pub fn enforce_tls(mut self, enforce: bool) -> LocalAbly {
+        self.enforce_tls = enforce;
+        self
+    }
+
+    pub(crate) fn state(&self) -> Arc<State> {
+        let verifier = self
+            .keys
+            .iter()
+            .cloned()
+            .fold(Verifier::new().with_clock(self.clock.clone()), |v, k| {
+                v.with_key(k)
+            });
+        Arc::new(State::new(verifier, self.limits, self.enforce_tls))
+    }
+
+    /// Registers the endpoint's routes in an app or scope. Each call makes a fresh endpoint
+    /// (with its own nonce replay cache, tokens, revocations and history).
+    pub fn configure(&self) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
+        let state = self.state();
+        move |cfg| register(cfg, state)
+    }
+}
+
+/// [`DEMO_KEY`] with capability `{"[*]*":["*"]}` and revocable tokens (so its tokens live
+/// at most 1 h, and `revokeTokens` works for them).
+pub fn demo_key() -> Key {
+    Key::parse(DEMO_KEY)
+        .expect("DEMO_KEY is well formed")
+        .with_capability(Capability::everything())
+        .with_revocable_tokens(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DEMO_KEY_SECRET;
+
+    #[test]
+    fn demo_key_is_valid_and_redacted() {
+        let key = demo_key();
+        assert_eq!(key.name(), "demoApp.demoKey");
+        assert_eq!(key.secret(), DEMO_KEY_SECRET);
+        assert!(!format!("{:?}", LocalAbly::demo()).contains(key.secret()));
+    }
+}
