@@ -2,6 +2,7 @@
 //! after another: the identity's grant, the policies, the client's hints, the issuer, the
 //! response.
 
+use crate::adapters::Lookup;
 use crate::error::AblyError;
 use crate::extract::AuthUrlRequest;
 use crate::measure::record_outcome;
@@ -57,13 +58,39 @@ where
     U: AblyIdentity + 'static,
     I: TokenIssuer + 'static,
 {
+    respond::<U, I>(
+        req,
+        request.map(|AuthUrlRequest { user, hints }| (user, hints)),
+    )
+    .await
+}
+
+/// [`credential_handler`] for the routes of an [`AblyRoutes`](crate::AblyRoutes): the user
+/// comes from the [`UserLookup<U>`](crate::adapters::UserLookup) in `app_data`, and the
+/// policies are those for `U`.
+pub(crate) async fn lookup_handler<U, I>(
+    req: HttpRequest,
+    request: Result<AuthUrlRequest<Lookup<U>>, AblyError>,
+) -> HttpResponse
+where
+    U: AblyIdentity + 'static,
+    I: TokenIssuer + 'static,
+{
+    let request = request.map(|AuthUrlRequest { user, hints }| (user.0, hints));
+    respond::<U, I>(req, request).await
+}
+
+/// Steps 2 to 6 for an extracted user and hints, in the `ably_auth.issue` span.
+async fn respond<U, I>(req: HttpRequest, request: Result<(U, Hints), AblyError>) -> HttpResponse
+where
+    U: AblyIdentity + 'static,
+    I: TokenIssuer + 'static,
+{
     let span = issuing_span::<I>(&req);
     let started = Instant::now();
     async {
         let outcome = match request {
-            Ok(AuthUrlRequest { user, hints }) => {
-                credential_body::<U, I>(&req, &user, &hints).await
-            }
+            Ok((user, hints)) => credential_body::<U, I>(&req, &user, &hints).await,
             Err(AblyError(err)) => Err(err),
         };
         log_outcome(outcome.as_ref().map(|body| body.kind));

@@ -1,6 +1,9 @@
 //! actix-web integration for [`ably_auth`]: hand Ably credentials to your signed-in users
 //! from one route.
 //!
+//! * [`AblyRoutes`]: every credential route for your user type (TokenRequests, Ably JWTs,
+//!   Ably tokens) with one policy and one way of finding the user ([`adapters`]: a closure, a
+//!   bearer token, a session).
 //! * [`TokenRoute`]: an authUrl route for your user type (any `FromRequest` that implements
 //!   [`AblyIdentity`](ably_auth::AblyIdentity)), mounted with `App::service`. It answers
 //!   TokenRequests, Ably JWTs or Ably tokens, with `Cache-Control: no-store`, and Ably
@@ -15,42 +18,39 @@
 //! * Feature `metrics` (off by default): the routes record what they issue and refuse, with
 //!   ably-auth's REST metrics, through the `metrics` facade (names and labels in
 //!   `ably_auth::metrics`).
+//! * [`testing`]: calling a route from a test and reading its answer as typed values.
 //! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
 //!   local endpoint in the `ably-auth-local` crate, for development and tests).
 //!
 //! ```no_run
-//! use ably_auth::{AblyIdentity, Capability, ClientId, Grant, Key};
-//! use ably_auth_actix::{AblyError, TokenRoute};
-//! use actix_web::{App, FromRequest, HttpRequest, HttpServer, dev::Payload};
-//! use std::future::{Ready, ready};
-//! use std::time::Duration;
+//! use ably_auth::{AblyIdentity, Error, Key};
+//! use ably_auth_actix::AblyRoutes;
+//! use actix_web::{App, HttpRequest, HttpServer};
 //!
-//! struct User(String);
-//!
-//! impl AblyIdentity for User {
-//!     fn ably_grant(&self) -> ably_auth::Result<Grant> {
-//!         Ok(Grant::new(Some(ClientId::new(&self.0)?), Capability::all_channels(), Duration::from_secs(3600)))
-//!     }
+//! #[derive(AblyIdentity)]
+//! #[ably(grant("chat:*" => [subscribe, publish]), ttl = "1h")]
+//! struct User {
+//!     #[ably(client_id)]
+//!     name: String,
 //! }
 //!
-//! impl FromRequest for User {
-//!     type Error = AblyError;
-//!     type Future = Ready<Result<User, AblyError>>;
-//!     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-//!         // Read your session here.
-//!         ready(req.headers().get("x-user").and_then(|v| v.to_str().ok()).map(|u| User(u.into()))
-//!             .ok_or_else(|| ably_auth::Error::Unauthorized("sign in first".into()).into()))
-//!     }
+//! fn signed_in(req: &HttpRequest) -> Result<User, Error> {
+//!     // Read your session here.
+//!     let name = req.headers().get("x-user").and_then(|v| v.to_str().ok());
+//!     name.map(|name| User { name: name.into() })
+//!         .ok_or_else(|| Error::Unauthorized("sign in first".into()))
 //! }
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let key = Key::from_env().expect("ABLY_API_KEY");
-//! HttpServer::new(move || {
-//!     App::new().service(TokenRoute::<User, _>::token_requests("/ably/token-request", key.clone()))
-//! })
-//! .bind("127.0.0.1:8080")?
-//! .run()
-//! .await
+//! let routes = AblyRoutes::<User>::new(key)
+//!     .lookup(signed_in)
+//!     .token_requests("/ably/token-request")
+//!     .jwts("/ably/jwt");
+//! HttpServer::new(move || App::new().service(routes.clone()))
+//!     .bind("127.0.0.1:8080")?
+//!     .run()
+//!     .await
 //! # }
 //! ```
 #![forbid(unsafe_code)]
@@ -61,6 +61,8 @@
 // (the user, and the client's hints read by `hints`), `handler` (the identity's grant, `policy`,
 // the hints narrowing, the issuer, which signs in ably-auth), `response`. `error` renders every
 // Ably error, the local endpoint's too; `issued` runs the handler's steps as an extractor.
+// `routes` mounts several `route`s with the same `options`.
+pub mod adapters;
 mod embedded;
 mod error;
 mod extract;
@@ -68,14 +70,13 @@ mod handler;
 mod hints;
 mod issued;
 mod measure;
+mod options;
 mod policy;
 mod rate_limit;
 mod response;
 mod route;
-
-#[cfg(any(feature = "session", feature = "identity"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "session", feature = "identity"))))]
-pub mod adapters;
+mod routes;
+pub mod testing;
 
 pub use error::{AblyError, ErrorRenderer, error_info_response, error_response};
 pub use extract::AuthUrlRequest;
@@ -88,3 +89,4 @@ pub use policy::GrantPolicy;
 pub use rate_limit::{DEFAULT_MAX_USERS, RateLimiter};
 pub use response::{credential_response, render_error};
 pub use route::TokenRoute;
+pub use routes::{AblyRoutes, IntoIssuers, Issuers, OwnExtractor, UserSource};

@@ -1,11 +1,11 @@
 //! The one-line token route.
 
-use crate::error::ErrorRenderer;
 use crate::handler::credential_handler;
 use crate::hints::BodyTimeout;
-use crate::policy::{GrantPolicy, RoutePolicy};
-use crate::rate_limit::{RateLimiter, RouteLimits};
-use crate::response::{ErrorBody, render_error};
+use crate::options::RouteOptions;
+use crate::policy::GrantPolicy;
+use crate::rate_limit::RateLimiter;
+use crate::response::render_error;
 use ably_auth::{
     AblyIdentity, Error, ErrorInfo, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer,
 };
@@ -35,8 +35,9 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 /// [`body_timeout`](TokenRoute::body_timeout) and be at most
 /// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES).
 ///
-/// Mount it in one line with `App::service`, or with [`TokenRoute::configure`] in a
-/// `ServiceConfig`:
+/// For several routes of one user type, [`AblyRoutes`](crate::AblyRoutes) mounts them all
+/// with the same policy and user lookup. Mount one in one line with `App::service`, or with
+/// [`TokenRoute::configure`] in a `ServiceConfig`:
 ///
 /// ```no_run
 /// use ably_auth::{AblyIdentity, Grant, Key};
@@ -58,10 +59,7 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 pub struct TokenRoute<U, I> {
     path: String,
     issuer: web::Data<I>,
-    policy: Option<GrantPolicy<U>>,
-    error_body: Option<ErrorRenderer>,
-    body_timeout: BodyTimeout,
-    limits: Vec<RateLimiter>,
+    options: RouteOptions<U>,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -80,10 +78,7 @@ where
         TokenRoute {
             path: path.into(),
             issuer,
-            policy: None,
-            error_body: None,
-            body_timeout: BodyTimeout::default(),
-            limits: Vec::new(),
+            options: RouteOptions::default(),
             _user: PhantomData,
         }
     }
@@ -118,14 +113,14 @@ where
         mut self,
         f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
     ) -> Self {
-        self.policy = Some(GrantPolicy::new(f));
+        self.options.policy = Some(GrantPolicy::new(f));
         self
     }
 
     /// How long to wait for a whole POST body before refusing it with HTTP 408, Ably code 40000
     /// (default [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 5 s).
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
-        self.body_timeout = BodyTimeout(timeout);
+        self.options.body_timeout = BodyTimeout(timeout);
         self
     }
 
@@ -134,7 +129,7 @@ where
     /// outside `HttpServer::new`, and give each worker's route a clone. Called again, the
     /// limits add up: a request must pass each of them, so the stricter one decides.
     pub fn rate_limit(mut self, limit: RateLimiter) -> Self {
-        self.limits.push(limit);
+        self.options.limits.push(limit);
         self
     }
 
@@ -144,7 +139,7 @@ where
         mut self,
         f: impl Fn(&HttpRequest, &Error) -> HttpResponse + Send + Sync + 'static,
     ) -> Self {
-        self.error_body = Some(Arc::new(f));
+        self.options.error_body = Some(Arc::new(f));
         self
     }
 
@@ -156,29 +151,32 @@ where
     }
 
     fn resource(self) -> actix_web::Resource {
-        let mut resource = web::resource(self.path)
-            .app_data(self.issuer)
-            .app_data(self.body_timeout);
-        if let Some(policy) = self.policy {
-            resource = resource.app_data(RoutePolicy(policy));
-        }
-        if !self.limits.is_empty() {
-            resource = resource.app_data(RouteLimits(self.limits));
-        }
-        if let Some(render) = self.error_body {
-            resource = resource.app_data(ErrorBody(render));
-        }
-        resource
-            .route(web::get().to(credential_handler::<U, I>))
-            .route(web::post().to(credential_handler::<U, I>))
-            .route(web::head().to(credential_handler::<U, I>))
-            .route(
-                web::route()
-                    .method(actix_web::http::Method::OPTIONS)
-                    .to(options),
-            )
-            .default_service(web::to(method_not_allowed))
+        let resource = web::resource(self.path).app_data(self.issuer);
+        with_methods(self.options.install(resource), credential_handler::<U, I>)
     }
+}
+
+/// The methods of a credential route on `resource`: GET, POST and HEAD to `handler`, OPTIONS
+/// answered with the `Allow` header, anything else 405.
+pub(crate) fn with_methods<F, Args>(
+    resource: actix_web::Resource,
+    handler: F,
+) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    resource
+        .route(web::get().to(handler.clone()))
+        .route(web::post().to(handler.clone()))
+        .route(web::head().to(handler))
+        .route(
+            web::route()
+                .method(actix_web::http::Method::OPTIONS)
+                .to(options),
+        )
+        .default_service(web::to(method_not_allowed))
 }
 
 impl<U> TokenRoute<U, TokenRequestIssuer>

@@ -8,7 +8,7 @@ use ably_auth::{
     AblyIdentity, Capability, Credential, Error, Grant, JwtIssuer, Key, TokenIssuer,
     TokenRequestIssuer,
 };
-use ably_auth_actix::{AblyError, Issued, RateLimiter, TokenRoute, credential_handler};
+use ably_auth_actix::{AblyError, AblyRoutes, Issued, RateLimiter, TokenRoute, credential_handler};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -376,4 +376,83 @@ async fn handlers_of_your_own_are_limited_by_a_limiter_in_app_data() {
         200
     );
     assert_limited(test::call_service(&app, get!("/issued", "bob")).await);
+}
+
+#[actix_web::test]
+async fn a_limit_on_the_builder_applies_to_each_of_its_routes_with_one_budget() {
+    let routes = AblyRoutes::<User>::new(key())
+        .rate_limit(limit(2, Duration::from_secs(60)))
+        .token_requests("/token-request")
+        .jwts("/jwt");
+    // Two workers, each with a clone of the builder: one budget still.
+    let first = test::init_service(App::new().service(routes.clone())).await;
+    let second = test::init_service(App::new().service(routes)).await;
+    assert_eq!(
+        test::call_service(&first, get!("/token-request", "alice"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        test::call_service(&second, get!("/jwt", "alice"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        assert_limited(test::call_service(&first, get!("/jwt", "alice")).await),
+        30
+    );
+    assert_limited(test::call_service(&second, get!("/token-request", "alice")).await);
+    assert_eq!(
+        test::call_service(&first, get!("/jwt", "bob"))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn two_limits_on_the_builder_combine_by_the_stricter() {
+    for routes in [
+        AblyRoutes::<User>::new(key())
+            .rate_limit(limit(5, Duration::from_secs(60)))
+            .rate_limit(limit(1, Duration::from_secs(60)))
+            .jwts("/jwt"),
+        // Set after the route, and the other way round: the same.
+        AblyRoutes::<User>::new(key())
+            .jwts("/jwt")
+            .rate_limit(limit(1, Duration::from_secs(60)))
+            .rate_limit(limit(5, Duration::from_secs(60))),
+    ] {
+        let app = test::init_service(App::new().service(routes)).await;
+        assert_eq!(
+            test::call_service(&app, get!("/jwt", "alice"))
+                .await
+                .status(),
+            200
+        );
+        assert_limited(test::call_service(&app, get!("/jwt", "alice")).await);
+    }
+}
+
+#[actix_web::test]
+async fn a_builder_with_a_bearer_lookup_limits_the_user_it_finds() {
+    let routes = AblyRoutes::<User>::new(key())
+        .bearer(|token: &str, _: &HttpRequest| Ok::<_, Error>(User(token.to_owned())))
+        .rate_limit(limit(1, Duration::from_secs(60)))
+        .jwts("/jwt");
+    let app = test::init_service(App::new().service(routes)).await;
+    let bearer = |who: &str| {
+        test::TestRequest::get()
+            .uri("/jwt")
+            .insert_header(("authorization", format!("Bearer {who}")))
+            .to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, bearer("alice")).await.status(),
+        200
+    );
+    assert_limited(test::call_service(&app, bearer("alice")).await);
+    assert_eq!(test::call_service(&app, bearer("bob")).await.status(), 200);
 }

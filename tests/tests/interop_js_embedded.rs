@@ -8,8 +8,8 @@ use ably_auth::jwt::{Hs256Secret, TokenPlacement};
 use ably_auth::{
     AblyIdentity, Auth, AuthOptions, Capability, ClientId, EmbeddedJwtIssuer, Grant, Key, Verifier,
 };
-use ably_auth_actix::local::LocalAbly;
 use ably_auth_actix::{AblyError, TokenRoute};
+use ably_auth_local::LocalAbly;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use std::future::{Ready, ready};

@@ -1,7 +1,4 @@
-//! Extractors for apps that keep the signed-in user in actix-session (feature `session`) or
-//! actix-identity (feature `identity`). Each wraps your user type and implements
-//! [`AblyIdentity`] by delegating to it, so it plugs straight into a
-//! [`TokenRoute`](crate::TokenRoute).
+//! The user in actix-session.
 
 use crate::error::{AblyError, cookie_error};
 use ably_auth::{AblyIdentity, Error, Grant};
@@ -22,14 +19,10 @@ use std::ops::Deref;
 /// let route = TokenRoute::<SessionUser<User>, _>::token_requests("/ably/token-request", key);
 /// # }
 /// ```
-#[cfg(feature = "session")]
-#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub struct SessionUser<U>(pub U);
 
-#[cfg(feature = "session")]
 const SESSION_KEY: &str = "ably_auth.user";
 
-#[cfg(feature = "session")]
 impl<U: serde::Serialize> SessionUser<U> {
     /// The session key the user is stored under.
     pub const KEY: &'static str = SESSION_KEY;
@@ -49,7 +42,6 @@ impl<U: serde::Serialize> SessionUser<U> {
     }
 }
 
-#[cfg(feature = "session")]
 impl<U: serde::de::DeserializeOwned + 'static> FromRequest for SessionUser<U> {
     type Error = AblyError;
     type Future = Ready<Result<Self, AblyError>>;
@@ -72,61 +64,13 @@ impl<U: serde::de::DeserializeOwned + 'static> FromRequest for SessionUser<U> {
     }
 }
 
-#[cfg(feature = "session")]
 impl<U: AblyIdentity> AblyIdentity for SessionUser<U> {
     fn ably_grant(&self) -> ably_auth::Result<Grant> {
         self.0.ably_grant()
     }
 }
 
-#[cfg(feature = "session")]
 impl<U> Deref for SessionUser<U> {
-    type Target = U;
-    fn deref(&self) -> &U {
-        &self.0
-    }
-}
-
-/// The user whose id actix-identity holds, parsed with `U: FromStr` (for example a user id
-/// type whose [`AblyIdentity`] looks up the role).
-#[cfg(feature = "identity")]
-#[cfg_attr(docsrs, doc(cfg(feature = "identity")))]
-pub struct IdentityUser<U>(pub U);
-
-#[cfg(feature = "identity")]
-impl<U> FromRequest for IdentityUser<U>
-where
-    U: std::str::FromStr + 'static,
-    U::Err: std::fmt::Display,
-{
-    type Error = AblyError;
-    type Future = Ready<Result<Self, AblyError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        use actix_identity::IdentityExt;
-        if let Err(err) = req.cookies() {
-            return ready(Err(cookie_error(&err).into()));
-        }
-        let user = match req.get_identity().and_then(|identity| identity.id()) {
-            Err(_) => Err(Error::Unauthorized("no identity; sign in first".into())),
-            Ok(id) => id
-                .parse::<U>()
-                .map(IdentityUser)
-                .map_err(|e| Error::Unauthorized(format!("the identity is not a known user: {e}"))),
-        };
-        ready(user.map_err(AblyError))
-    }
-}
-
-#[cfg(feature = "identity")]
-impl<U: AblyIdentity> AblyIdentity for IdentityUser<U> {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        self.0.ably_grant()
-    }
-}
-
-#[cfg(feature = "identity")]
-impl<U> Deref for IdentityUser<U> {
     type Target = U;
     fn deref(&self) -> &U {
         &self.0
