@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How many users a [`RateLimiter`] tracks at most, unless [`RateLimiter::max_users`] says
-/// otherwise: 100 000 (about 2.5 MB).
+/// otherwise: 100 000 (a table of about 2.2 MiB when full).
 pub const DEFAULT_MAX_USERS: usize = 100_000;
 
 /// A per-user limit on credential requests: at most `requests` per `period` for each user,
@@ -46,7 +46,7 @@ pub const DEFAULT_MAX_USERS: usize = 100_000;
 ///
 /// Only a 64-bit keyed hash of each clientId is kept (two clientIds sharing a hash, which
 /// nobody outside the process can arrange, share a budget), with one timestamp: at most
-/// [`max_users`](RateLimiter::max_users) users ([`DEFAULT_MAX_USERS`] by default), about 25
+/// [`max_users`](RateLimiter::max_users) users ([`DEFAULT_MAX_USERS`] by default), about 22
 /// bytes each. A user whose budget is whole again is idle and forgotten when room is
 /// needed; forgetting them changes nothing. When the table is full of users who are not
 /// idle, a new user is refused (42910) until one becomes idle: the limit never loosens
