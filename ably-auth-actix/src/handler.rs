@@ -5,10 +5,13 @@
 use crate::adapters::Lookup;
 use crate::error::AblyError;
 use crate::extract::AuthUrlRequest;
+use crate::measure::record_outcome;
 use crate::policy::apply_policies;
+use crate::rate_limit::check_limits;
 use crate::response::{body_response, render_error};
 use ably_auth::{AblyIdentity, CredentialBody, Error, Grant, Hints, TokenIssuer};
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::time::Instant;
 use tracing::{Instrument, Span};
 
 /// The handler behind [`TokenRoute`](crate::TokenRoute): answers one authUrl call with a
@@ -18,7 +21,8 @@ use tracing::{Instrument, Span};
 /// In order, each step once:
 ///
 /// 1. the call as extracted ([`AuthUrlRequest`]: the user and the hints), or why it could not be;
-/// 2. the user's grant, from its [`AblyIdentity`];
+/// 2. the user's grant, from its [`AblyIdentity`], and the per-user
+///    [`RateLimiter`](crate::RateLimiter)s that apply, keyed by its clientId (42910 over a limit);
 /// 3. the route's own policy, then the app-wide ones ([`GrantPolicy`](crate::GrantPolicy));
 /// 4. the client's hints, which can only narrow ([`Grant::narrow`]);
 /// 5. the issuer, which turns the grant into the response body
@@ -83,12 +87,14 @@ where
     I: TokenIssuer + 'static,
 {
     let span = issuing_span::<I>(&req);
+    let started = Instant::now();
     async {
         let outcome = match request {
             Ok((user, hints)) => credential_body::<U, I>(&req, &user, &hints).await,
             Err(AblyError(err)) => Err(err),
         };
         log_outcome(outcome.as_ref().map(|body| body.kind));
+        record_outcome(&req, started, outcome.as_ref().map(|body| body.kind));
         match outcome {
             Ok(body) => body_response(body),
             Err(err) => render_error(&req, &err),
@@ -118,7 +124,9 @@ pub(crate) fn grant_for<U: AblyIdentity + 'static>(
     user: &U,
     hints: &Hints,
 ) -> Result<Grant, Error> {
-    let grant = apply_policies(req, user, user.ably_grant()?)?;
+    let grant = user.ably_grant()?;
+    check_limits(req, grant.client_id.as_ref())?;
+    let grant = apply_policies(req, user, grant)?;
     let grant = grant.narrow(hints)?;
     tracing::debug!(
         client_id = grant.client_id.as_ref().map(|c| c.as_str()),

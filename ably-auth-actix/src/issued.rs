@@ -4,6 +4,7 @@
 use crate::error::user_error;
 use crate::handler::{grant_for, issuer_in, issuing_span, log_outcome};
 use crate::hints::read_hints;
+use crate::measure::record_outcome;
 use crate::response::{credential_response, render_error};
 use ably_auth::{AblyIdentity, Credential, Error, Hints, TokenIssuer};
 use actix_web::body::BoxBody;
@@ -12,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::time::Instant;
 use tracing::Instrument;
 
 /// The outcome of the token route's steps ([`credential_handler`](crate::credential_handler))
@@ -71,6 +73,7 @@ where
         let user = U::from_request(&req, payload);
         let hints = read_hints(&req, payload);
         let span = issuing_span::<I>(&req);
+        let started = Instant::now();
         Box::pin(
             async move {
                 let (user, outcome) = match user.await {
@@ -81,6 +84,7 @@ where
                     }
                 };
                 log_outcome(outcome.as_ref().map(Credential::kind));
+                record_outcome(&req, started, outcome.as_ref().map(Credential::kind));
                 Ok(Issued {
                     user,
                     outcome,

@@ -13,6 +13,11 @@
 //!   the grant, the policies, the hints and the issuer to the response, in that order.
 //! * [`Issued`]: the same steps as an extractor, for handlers of your own that look at the
 //!   credential or the error before answering.
+//! * [`RateLimiter`]: a per-user limit on credential requests (429, Ably code 42910, with
+//!   `Retry-After`), on one route ([`TokenRoute::rate_limit`]) or in `app_data`.
+//! * Feature `metrics` (off by default): the routes record what they issue and refuse, with
+//!   ably-auth's REST metrics, through the `metrics` facade (names and labels in
+//!   `ably_auth::metrics`).
 //! * [`testing`]: calling a route from a test and reading its answer as typed values.
 //! * [`error_info_response`]: Ably's error response, the one renderer of the route (and of the
 //!   local endpoint in the `ably-auth-local` crate, for development and tests).
@@ -64,8 +69,10 @@ mod extract;
 mod handler;
 mod hints;
 mod issued;
+mod measure;
 mod options;
 mod policy;
+mod rate_limit;
 mod response;
 mod route;
 mod routes;
@@ -79,6 +86,7 @@ pub use hints::{
 };
 pub use issued::Issued;
 pub use policy::GrantPolicy;
+pub use rate_limit::{DEFAULT_MAX_USERS, RateLimiter};
 pub use response::{credential_response, render_error};
 pub use route::TokenRoute;
 pub use routes::{AblyRoutes, IntoIssuers, Issuers, OwnExtractor, UserSource};

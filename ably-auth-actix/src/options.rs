@@ -1,5 +1,6 @@
 //! What a credential route does around the handler's steps, set on one [`TokenRoute`] or on
-//! every route of an [`AblyRoutes`]: the route's policy, the error renderer, the body timeout.
+//! every route of an [`AblyRoutes`]: the route's policy, the error renderer, the body timeout,
+//! the per-user rate limits.
 //!
 //! A new route-level option is a field here, a setter on both builders, and a line in
 //! [`RouteOptions::install`], which hands it to the handler through the resource's
@@ -11,6 +12,7 @@
 use crate::error::ErrorRenderer;
 use crate::hints::BodyTimeout;
 use crate::policy::{GrantPolicy, RoutePolicy};
+use crate::rate_limit::{RateLimiter, RouteLimits};
 use crate::response::ErrorBody;
 use actix_web::Resource;
 
@@ -22,6 +24,8 @@ pub(crate) struct RouteOptions<U> {
     pub error_body: Option<ErrorRenderer>,
     /// How long to wait for a POST body.
     pub body_timeout: BodyTimeout,
+    /// The per-user rate limits, every one of which a request must pass.
+    pub limits: Vec<RateLimiter>,
 }
 
 impl<U> Default for RouteOptions<U> {
@@ -30,6 +34,7 @@ impl<U> Default for RouteOptions<U> {
             policy: None,
             error_body: None,
             body_timeout: BodyTimeout::default(),
+            limits: Vec::new(),
         }
     }
 }
@@ -40,6 +45,7 @@ impl<U> Clone for RouteOptions<U> {
             policy: self.policy.clone(),
             error_body: self.error_body.clone(),
             body_timeout: self.body_timeout,
+            limits: self.limits.clone(),
         }
     }
 }
@@ -60,6 +66,9 @@ impl<U: 'static> RouteOptions<U> {
         resource = resource.app_data(self.body_timeout);
         if let Some(policy) = &self.policy {
             resource = resource.app_data(RoutePolicy(policy.clone()));
+        }
+        if !self.limits.is_empty() {
+            resource = resource.app_data(RouteLimits(self.limits.clone()));
         }
         if let Some(render) = &self.error_body {
             resource = resource.app_data(ErrorBody(render.clone()));

@@ -3,9 +3,12 @@
 
 use crate::adapters::BearerChallenge;
 use crate::error::{ErrorRenderer, error_response};
+use crate::rate_limit::RetryAfter;
 use ably_auth::{Credential, CredentialBody, Error};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::header::{
+    CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
 /// A custom error renderer in `app_data`.
@@ -35,6 +38,8 @@ fn ok_response(content_type: &'static str, body: String) -> HttpResponse {
 /// `Cache-Control: no-store`; a 401 for a request whose user is found by a bearer token
 /// ([`bearer_token`](crate::adapters::bearer_token)) also gets the `WWW-Authenticate: Bearer`
 /// challenge.
+/// A request refused by a [`RateLimiter`](crate::RateLimiter) (42910) gets its
+/// `Retry-After` header too.
 pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
     let mut response = match req.app_data::<ErrorBody>() {
         Some(ErrorBody(render)) => render(req, err),
@@ -42,6 +47,9 @@ pub fn render_error(req: &HttpRequest, err: &Error) -> HttpResponse {
     };
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let (42910, Some(RetryAfter(seconds))) = (err.code(), req.extensions().get::<RetryAfter>()) {
+        headers.insert(RETRY_AFTER, HeaderValue::from(*seconds));
+    }
     let challenge = req.extensions().get::<BearerChallenge>().copied();
     if let (Some(challenge), StatusCode::UNAUTHORIZED) = (challenge, response.status()) {
         response.headers_mut().insert(

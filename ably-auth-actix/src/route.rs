@@ -4,6 +4,7 @@ use crate::handler::credential_handler;
 use crate::hints::BodyTimeout;
 use crate::options::RouteOptions;
 use crate::policy::GrantPolicy;
+use crate::rate_limit::RateLimiter;
 use crate::response::render_error;
 use ably_auth::{
     AblyIdentity, Error, ErrorInfo, Grant, JwtIssuer, Key, TokenIssuer, TokenRequestIssuer,
@@ -120,6 +121,15 @@ where
     /// (default [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 5 s).
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.options.body_timeout = BodyTimeout(timeout);
+        self
+    }
+
+    /// Limits how many credentials each user may ask this route for (see [`RateLimiter`]):
+    /// over the limit is HTTP 429, Ably code 42910, with `Retry-After`. Build the limiter once,
+    /// outside `HttpServer::new`, and give each worker's route a clone. Called again, the
+    /// limits add up: a request must pass each of them, so the stricter one decides.
+    pub fn rate_limit(mut self, limit: RateLimiter) -> Self {
+        self.options.limits.push(limit);
         self
     }
 

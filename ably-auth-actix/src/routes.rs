@@ -5,6 +5,7 @@ use crate::handler::lookup_handler;
 use crate::hints::BodyTimeout;
 use crate::options::RouteOptions;
 use crate::policy::GrantPolicy;
+use crate::rate_limit::RateLimiter;
 use crate::route::with_methods;
 use ably_auth::{
     AblyIdentity, Error, Grant, JwtIssuer, Key, KeyRing, RotatingJwtIssuer,
@@ -99,7 +100,8 @@ type IssuerRoute<U> = Arc<dyn Fn(String) -> PendingRoute<U> + Send + Sync>;
 /// [`ably_tokens`](AblyRoutes::ably_tokens) fetches Ably tokens (feature `rest`);
 /// [`route`](AblyRoutes::route) mounts any other [`TokenIssuer`]. Options set on the builder
 /// ([`policy`](AblyRoutes::policy), [`error_body`](AblyRoutes::error_body),
-/// [`body_timeout`](AblyRoutes::body_timeout)) apply to every route, added before or after
+/// [`body_timeout`](AblyRoutes::body_timeout), [`rate_limit`](AblyRoutes::rate_limit)) apply
+/// to every route, added before or after
 /// them.
 ///
 /// [`TokenRoute`]: crate::TokenRoute
@@ -188,6 +190,16 @@ impl<U: AblyIdentity + 'static, S> AblyRoutes<U, S> {
     /// [`TokenRoute::body_timeout`](crate::TokenRoute::body_timeout)).
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.options.body_timeout = BodyTimeout(timeout);
+        self
+    }
+
+    /// Limits how many credentials each user may ask for (see [`RateLimiter`]): every route of
+    /// the builder counts against `limit`, so a user has one budget across them (the limiter's
+    /// state is shared by its clones). Over the limit is HTTP 429, Ably code 42910, with
+    /// `Retry-After`. Called again, the limits add up: a request must pass each of them, so
+    /// the stricter decides; a limiter in `app_data` counts too.
+    pub fn rate_limit(mut self, limit: RateLimiter) -> Self {
+        self.options.limits.push(limit);
         self
     }
 

@@ -61,6 +61,10 @@ mod verify;
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub mod rest;
 
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+
 pub use capability::{Capability, Operation, Operations, Resource};
 pub use client_id::ClientId;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -2,6 +2,7 @@
 
 use super::codec;
 use super::http::{ReadError, content_type, describe, http_client_with, read_at_most};
+use super::measure;
 use super::paginated::{HttpPaginatedResponse, error_of};
 use super::renewal::{is_token_error, no_means_to_renew};
 use super::transport::{Body, Transport};
@@ -156,8 +157,24 @@ impl Rest {
     }
 
     /// Sends with authentication; a token error renews the token once and retries (RSA4b,
-    /// RSC10); a second refusal is returned as it is, never renewed again.
+    /// RSC10); a second refusal is returned as it is, never renewed again. Measured as the
+    /// `request` operation: an error status counts as an error.
     pub(super) async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        extra: &HeaderMap,
+        body: Body,
+    ) -> Result<Raw> {
+        let call = self.send_authenticated(method, path, query, extra, body);
+        measure::rest_call("request", call, |raw| {
+            (raw.status >= 400).then(|| error_of(raw).0.unwrap_or(u32::from(raw.status) * 100))
+        })
+        .await
+    }
+
+    async fn send_authenticated(
         &self,
         method: Method,
         path: &str,

@@ -38,6 +38,7 @@ mod endpoint;
 mod http;
 mod issuer;
 mod jwt_expiry;
+mod measure;
 mod options;
 mod paginated;
 mod redirect;

@@ -5,6 +5,7 @@ use super::auth::check_client_id;
 use super::codec;
 use super::http::{ably_body, content_type};
 use super::jwt_expiry::with_jwt_times;
+use super::measure;
 use super::transport::{Attempt, Body};
 use super::{Auth, AuthOptions, RENEW_MARGIN, path_segment};
 use crate::error::{Error, ErrorInfo, Result};
@@ -74,7 +75,7 @@ impl Auth {
                 self.state().token = Some(details.clone());
                 details
             }
-            None => self.renew(params, options).await?,
+            None => self.renew(params, options, "authorize").await?,
         };
         self.state().token_auth = true;
         Ok(details)
@@ -93,9 +94,14 @@ impl Auth {
         let _renewing = self.renewing.lock().await;
         let current = self.state().token.clone();
         let now = self.now_ms();
+        let trigger = if current.is_some() {
+            "expiring"
+        } else {
+            "missing"
+        };
         match current {
             Some(token) if !token.expires_within(now, RENEW_MARGIN) => Ok(token),
-            _ if self.can_renew() => self.renew(None, None).await,
+            _ if self.can_renew() => self.renew(None, None, trigger).await,
             Some(token) if token.expires == 0 || token.expires > now => Ok(token),
             _ => Err(no_means_to_renew()),
         }
@@ -114,7 +120,7 @@ impl Auth {
         if !self.can_renew() {
             return Err(no_means_to_renew());
         }
-        self.renew(None, None).await
+        self.renew(None, None, "rejected").await
     }
 
     /// Whether a new token can be obtained: a key (the constructor's included), an authUrl
@@ -123,13 +129,21 @@ impl Auth {
         self.key.is_some() || self.state().options.can_renew()
     }
 
+    /// A new current token; `trigger` says why, for the renewal metric.
     async fn renew(
         &self,
         params: Option<TokenParams>,
         options: Option<AuthOptions>,
+        trigger: &'static str,
     ) -> Result<TokenDetails> {
-        let details = self.request_token(params, options).await?;
-        check_client_id(self.client_id.as_ref(), &details)?;
+        let renewed = async {
+            let details = self.request_token(params, options).await?;
+            check_client_id(self.client_id.as_ref(), &details)?;
+            Ok(details)
+        }
+        .await;
+        measure::token_renewal(trigger, &renewed);
+        let details = renewed?;
         self.state().token = Some(details.clone());
         Ok(details)
     }
@@ -184,8 +198,12 @@ impl Auth {
         Ok(time)
     }
 
-    /// `GET /time` (RSC16), without authentication.
+    /// `GET /time` (RSC16), without authentication, measured as the `time` operation.
     pub(super) async fn fetch_time(&self) -> Result<u64> {
+        measure::rest_call("time", self.send_time(), |_| None).await
+    }
+
+    async fn send_time(&self) -> Result<u64> {
         let binary = self.transport.binary;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, codec::accept(binary));
@@ -208,6 +226,16 @@ impl Auth {
     /// TokenRequest is signed for the next host; otherwise the request is not retried (a
     /// signed request sent twice is a replay, 40105).
     pub(super) async fn exchange(
+        &self,
+        request: &TokenRequest,
+        resign: Option<(Key, TokenParams)>,
+    ) -> Result<TokenDetails> {
+        let call = self.send_token_request(request, resign);
+        measure::rest_call("request_token", call, |_| None).await
+    }
+
+    /// [`Auth::exchange`], unmeasured.
+    async fn send_token_request(
         &self,
         request: &TokenRequest,
         resign: Option<(Key, TokenParams)>,

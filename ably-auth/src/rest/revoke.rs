@@ -181,14 +181,17 @@ impl Auth {
         headers.insert(AUTHORIZATION, value);
         headers.insert(ACCEPT, codec::accept(binary));
         let path = format!("/keys/{}/revokeTokens", path_segment(&key_name));
-        let response = self
-            .transport
-            .send(Method::POST, &path, &[], &headers, |_: Attempt| {
-                Ok(Some(body.clone()))
-            })
-            .await?;
-        let kind = content_type(&response);
-        let bytes = ably_body(response).await?;
+        let call = async {
+            let response = self
+                .transport
+                .send(Method::POST, &path, &[], &headers, |_: Attempt| {
+                    Ok(Some(body.clone()))
+                })
+                .await?;
+            let kind = content_type(&response);
+            Ok((kind, ably_body(response).await?))
+        };
+        let (kind, bytes) = super::measure::rest_call("revoke_tokens", call, |_| None).await?;
         match codec::decode::<Answer>(&kind, &bytes) {
             Ok(Answer::Batch(batch)) => Ok(batch),
             Ok(Answer::Legacy(results)) => {

@@ -227,6 +227,9 @@ impl Transport {
             let Some(payload) = body(attempt)? else {
                 break;
             };
+            if host != self.hosts.primary {
+                super::measure::fallback_request();
+            }
             let url = self.url(&host, path, query)?;
             let mut all = headers.clone();
             if !all.contains_key("x-ably-version") {

@@ -12,10 +12,15 @@
 //! * `ALLOWED_HOSTS`: more host names to answer to (comma-separated), besides `localhost` and
 //!   the bound address; any other `Host` is refused (DNS rebinding).
 //! * `SESSION_IDLE_SECS` (default 1800), `SESSION_MAX_AGE_SECS` (8 h), `MAX_SESSIONS` (10 000).
+//!
+//! `GET /metrics` serves ably-auth's metrics in Prometheus' text format, to requests from this
+//! machine only (a loopback address; any other gets 403).
 
 use ably_auth::{AblyIdentity, AblyRole, RotatingJwtIssuer, RotatingTokenRequestIssuer};
 use ably_auth_actix::{AblyError, TokenRoute};
-use ably_auth_examples::quickstart::{Config, Sessions, check_host, check_same_origin};
+use ably_auth_examples::quickstart::{
+    Config, Sessions, check_host, check_same_origin, install_prometheus, metrics_route,
+};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
 use actix_web::middleware::from_fn;
@@ -54,6 +59,10 @@ async fn main() -> std::io::Result<()> {
     let page = web::Data::new(config.page_config());
     let keys = config.keys.clone();
     let ably_tokens = web::Data::new(config.ably_tokens);
+    let prometheus = install_prometheus().unwrap_or_else(|err| {
+        eprintln!("quickstart: {err}");
+        std::process::exit(2)
+    });
 
     let server = HttpServer::new(move || {
         App::new()
@@ -85,6 +94,7 @@ async fn main() -> std::io::Result<()> {
             .route("/config", web::get().to(page_config))
             .route("/", web::get().to(index))
             .route("/healthz", web::get().to(|| async { "ok" }))
+            .service(metrics_route(prometheus.clone()))
     })
     .bind(&config.bind[..])?;
     for addr in server.addrs() {
