@@ -17,7 +17,7 @@
 //!
 //! | label | values |
 //! | --- | --- |
-//! | `kind` | `token_request`, `jwt`, `token` ([`Credential::kind`](crate::Credential::kind)) |
+//! | `kind` | `token_request`, `jwt`, `token`, `embedded_jwt` ([`Credential::kind`](crate::Credential::kind)) |
 //! | `route` | the route's configured path pattern (`/ably/token`, `/t/{tenant}/token`), never the request's path; `unmatched` when the request matched no pattern |
 //! | `code` | the Ably error code (`40100`, `42910`, …): at most [`MAX_CODE_LABELS`] distinct codes per process, and only five-digit ones; any other is `other` |
 //! | `outcome` | `issued` or `refused` (issuing); `ok` or `error` (REST calls, renewals) |
