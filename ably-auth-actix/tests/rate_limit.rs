@@ -235,7 +235,7 @@ async fn limits_add_up_and_the_stricter_decides() {
                     .rate_limit(limit(1, Duration::from_secs(60))),
             )
             .service(
-                web::scope("/shared")
+                web::scope("/common")
                     .app_data(app_wide.clone())
                     .service(
                         TokenRoute::<User, _>::jwts("/jwt", key())
@@ -257,13 +257,13 @@ async fn limits_add_up_and_the_stricter_decides() {
     assert_limited(test::call_service(&app, get!("/two-limits", "alice")).await);
     // The scope's limit is one budget for both routes under it, under the route's own.
     assert_eq!(
-        test::call_service(&app, get!("/shared/jwt", "bob"))
+        test::call_service(&app, get!("/common/jwt", "bob"))
             .await
             .status(),
         200
     );
-    assert_limited(test::call_service(&app, get!("/shared/token-request", "bob")).await);
-    assert_limited(test::call_service(&app, get!("/shared/jwt", "bob")).await);
+    assert_limited(test::call_service(&app, get!("/common/token-request", "bob")).await);
+    assert_limited(test::call_service(&app, get!("/common/jwt", "bob")).await);
 }
 
 /// An issuer that counts what it is asked for.
