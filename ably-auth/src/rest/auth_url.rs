@@ -4,7 +4,7 @@
 //! No error from here names the authUrl's path or query, an auth param or a header value:
 //! the authUrl appears as its origin, reqwest errors through [`describe`].
 
-use super::http::{ReadError, describe, read_limited};
+use super::http::{ReadError, describe, essence, read_limited};
 use super::redirect::{self, Hop, MAX_REDIRECTS};
 use super::{Auth, AuthMethod, AuthOptions, MAX_RESPONSE, TokenSource};
 use crate::error::{Error, ErrorInfo, Result};
@@ -235,21 +235,6 @@ fn merge_params(auth: &[(String, String)], token: &[(String, String)]) -> Vec<(S
         .chain(token)
         .cloned()
         .collect()
-}
-
-/// The media type without parameters, lowercased: `application/json; charset=utf-8` →
-/// `application/json`.
-fn essence(value: Option<&HeaderValue>) -> String {
-    value
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

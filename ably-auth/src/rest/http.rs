@@ -194,9 +194,13 @@ pub(super) async fn ably_body(response: reqwest::Response) -> Result<Vec<u8>> {
 
 /// The media type of `response` without parameters, lowercased.
 pub(super) fn content_type(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
+    essence(response.headers().get(reqwest::header::CONTENT_TYPE))
+}
+
+/// The media type without parameters, lowercased: `application/json; charset=utf-8` →
+/// `application/json`.
+pub(super) fn essence(value: Option<&reqwest::header::HeaderValue>) -> String {
+    value
         .and_then(|v| v.to_str().ok())
         .map(|v| {
             v.split(';')
