@@ -1,6 +1,6 @@
 //! Keys that can be replaced while the server runs: a [`KeySet`] (one key that signs, others
-//! that only verify) held by a [`KeyRing`] that every issuer and [`Verifier`] built from it
-//! shares.
+//! that only verify) held by a [`KeyRing`] that every issuer and
+//! [`Verifier`](crate::Verifier) built from it shares.
 //!
 //! ```
 //! use ably_auth::{Key, KeyRing, KeySet, RotatingTokenRequestIssuer, Verifier};
@@ -29,8 +29,9 @@
 //! * An issuer built from a ring ([`RotatingTokenRequestIssuer`], [`RotatingJwtIssuer`]) reads
 //!   the signing key once per credential, so a credential being signed during a swap is signed
 //!   whole with the key it started with, and names that key (`keyName`, the JWT's `kid`).
-//! * A [`Verifier`] that follows a ring ([`Verifier::from_key_ring`]) accepts a credential
-//!   signed by any key in the ring's *current* set, looked up by the credential's key name.
+//! * A [`Verifier`](crate::Verifier) that follows a ring
+//!   ([`Verifier::from_key_ring`](crate::Verifier::from_key_ring)) accepts a credential signed
+//!   by any key in the ring's *current* set, looked up by the credential's key name.
 //! * A credential signed with a key that is no longer in the set is refused by that verifier
 //!   as an unknown key (40400, HTTP 404). Ably itself accepts it for as long as the key exists
 //!   in the Ably dashboard: a TokenRequest within its 2-minute timestamp window, a JWT until
@@ -50,7 +51,6 @@
 
 use crate::error::{Error, Result};
 use crate::key::Key;
-use crate::verify::Verifier;
 use arc_swap::ArcSwap;
 use std::fmt;
 use std::sync::Arc;
@@ -215,13 +215,6 @@ impl fmt::Debug for KeyRing {
         f.debug_tuple("KeyRing")
             .field(&*self.current.load())
             .finish()
-    }
-}
-
-impl Verifier {
-    /// A verifier that accepts any key in `ring`'s current set (see [`Verifier::with_key_ring`]).
-    pub fn from_key_ring(ring: KeyRing) -> Verifier {
-        Verifier::new().with_key_ring(ring)
     }
 }
 

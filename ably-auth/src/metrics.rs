@@ -22,7 +22,7 @@
 //! | `code` | the Ably error code (`40100`, `42910`, …): at most [`MAX_CODE_LABELS`] distinct codes per process, and only five-digit ones; any other is `other` |
 //! | `outcome` | `issued` or `refused` (issuing); `ok` or `error` (REST calls, renewals) |
 //! | `operation` | `request_token`, `time`, `revoke_tokens`, `request` ([`Rest::request`](crate::Rest::request) and its pages) |
-//! | `trigger` | `authorize` ([`Auth::authorize`](crate::Auth::authorize)), `missing` (no token yet), `expiring` (within [`RENEW_MARGIN`](crate::rest::RENEW_MARGIN) of expiry), `rejected` (Ably refused it with 40140–40149) |
+//! | `trigger` | `authorize` ([`Auth::authorize`](crate::Auth::authorize)), `missing` (no token yet), `expiring` (within `ably_auth::rest::RENEW_MARGIN` of expiry), `rejected` (Ably refused it with 40140–40149) |
 //!
 //! No label holds a clientId, a channel name, a key name, a token or a request path. A REST
 //! call's duration covers every host it tried and the reading of the answer; a token it had

@@ -101,6 +101,11 @@ impl Verifier {
         self
     }
 
+    /// A verifier that accepts any key in `ring`'s current set (see [`Verifier::with_key_ring`]).
+    pub fn from_key_ring(ring: KeyRing) -> Verifier {
+        Verifier::new().with_key_ring(ring)
+    }
+
     /// Follows `ring`: a credential verifies with any key in the ring's set *at the time it is
     /// verified*, looked up by key name before the keys added with [`Verifier::with_key`]. A
     /// key removed from the ring is unknown from then on (40400, HTTP 404), whatever it signed.

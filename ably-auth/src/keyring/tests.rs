@@ -7,6 +7,7 @@ use crate::clock::FixedClock;
 use crate::identity::Grant;
 use crate::issuer::{Credential, TokenIssuer};
 use crate::token::TokenRequest;
+use crate::verify::Verifier;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use std::time::Duration;
