@@ -182,7 +182,10 @@ async fn an_external_jwt_has_what_its_embedded_token_grants() {
     assert_eq!(status, 200);
     let history = history.as_array().unwrap();
     assert_eq!(history.len(), 2);
-    assert!(history.iter().all(|m| m["clientId"] == "alice"), "{history:?}");
+    assert!(
+        history.iter().all(|m| m["clientId"] == "alice"),
+        "{history:?}"
+    );
 
     // The token in the payload instead of the header works the same.
     let in_payload = jws(
@@ -207,7 +210,10 @@ async fn without_a_configured_secret_external_jwts_are_40144() {
         (401, Some(40144))
     );
     // The token alone works: it is the wrapping that is refused.
-    assert_eq!(ably.publish("chat:lobby", &bearer(token)).await, (201, None));
+    assert_eq!(
+        ably.publish("chat:lobby", &bearer(token)).await,
+        (201, None)
+    );
 }
 
 #[actix_web::test]
@@ -220,7 +226,8 @@ async fn bad_outer_jwts_are_40144() {
     let other = external(OTHER_SECRET, token, T0, T0 + 600_000);
     // A payload changed after signing (a later exp).
     let parts: Vec<&str> = good.split('.').collect();
-    let later = URL_SAFE_NO_PAD.encode(json!({"iat": T0 / 1000, "exp": T0 / 1000 + 500}).to_string());
+    let later =
+        URL_SAFE_NO_PAD.encode(json!({"iat": T0 / 1000, "exp": T0 / 1000 + 500}).to_string());
     let tampered = format!("{}.{later}.{}", parts[0], parts[2]);
     // A signature changed.
     let mut signature = parts[2].to_owned();
@@ -235,10 +242,16 @@ async fn bad_outer_jwts_are_40144() {
         &json!({"typ": "JWT", "alg": "HS256", "x-ably-token": token}),
         &json!({"iat": T0 / 1000}),
     );
-    // An External JWT around another External JWT.
+    // An External JWT around another, signed by the key and naming it (so a plain Ably JWT
+    // but for its own `x-ably-token`).
+    let inner = jws(
+        b"externalJwtKeySecret",
+        &json!({"typ": "JWT", "alg": "HS256", "kid": "appId.keyId", "x-ably-token": token}),
+        &json!({"iat": T0 / 1000, "exp": T0 / 1000 + 600, "x-ably-capability": r#"{"*":["*"]}"#}),
+    );
     let nested = jws(
         SECRET.as_bytes(),
-        &json!({"typ": "JWT", "alg": "HS256", "x-ably-token": good}),
+        &json!({"typ": "JWT", "alg": "HS256", "x-ably-token": inner}),
         &json!({"iat": T0 / 1000, "exp": T0 / 1000 + 60}),
     );
     for (what, jwt) in [
@@ -261,7 +274,10 @@ async fn bad_outer_jwts_are_40144() {
         ably.publish("chat:lobby", &bearer(&unknown)).await,
         (401, Some(40143))
     );
-    assert_eq!(ably.publish("chat:lobby", &bearer(&good)).await, (201, None));
+    assert_eq!(
+        ably.publish("chat:lobby", &bearer(&good)).await,
+        (201, None)
+    );
 }
 
 #[actix_web::test]
@@ -277,7 +293,12 @@ async fn several_secrets_are_accepted() {
         let jwt = external(s, token, T0, T0 + 600_000);
         assert_eq!(ably.publish("chat:lobby", &bearer(&jwt)).await, (201, None));
     }
-    let third = external("a-third-secret-nobody-configured-here", token, T0, T0 + 600_000);
+    let third = external(
+        "a-third-secret-nobody-configured-here",
+        token,
+        T0,
+        T0 + 600_000,
+    );
     assert_eq!(
         ably.publish("chat:lobby", &bearer(&third)).await,
         (401, Some(40144))
@@ -297,7 +318,10 @@ async fn expired_outer_jwts_are_40142() {
         (401, Some(40142))
     );
     // The embedded token itself is still good for 9 minutes.
-    assert_eq!(ably.publish("chat:lobby", &bearer(&token)).await, (201, None));
+    assert_eq!(
+        ably.publish("chat:lobby", &bearer(&token)).await,
+        (201, None)
+    );
 }
 
 #[actix_web::test]
@@ -317,7 +341,11 @@ async fn a_revoked_embedded_token_is_40141() {
             Some(json!({"targets": ["clientId:alice"]})),
         )
         .await;
-    assert_eq!((status, &answer["successCount"]), (201, &json!(1)), "{answer}");
+    assert_eq!(
+        (status, &answer["successCount"]),
+        (201, &json!(1)),
+        "{answer}"
+    );
     // A fresh JWT around the revoked token is refused too: the revocation is the token's.
     let fresh = external(SECRET, &token, T0 + 1_000, T0 + 600_000);
     for jwt in [&jwt, &fresh, &token] {
@@ -353,7 +381,10 @@ async fn an_embedded_ably_jwt_is_verified_with_its_key() {
     };
     let signed_by_key = ably_jwt(b"externalJwtKeySecret");
     let good = wrap(&signed_by_key, exp - 60);
-    assert_eq!(ably.publish("chat:lobby", &bearer(&good)).await, (201, None));
+    assert_eq!(
+        ably.publish("chat:lobby", &bearer(&good)).await,
+        (201, None)
+    );
     assert_eq!(
         ably.publish("news", &bearer(&good)).await,
         (401, Some(40160))
