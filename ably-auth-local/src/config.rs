@@ -152,4 +152,15 @@ mod tests {
         assert_eq!(key.secret(), DEMO_KEY_SECRET);
         assert!(!format!("{:?}", LocalAbly::demo()).contains(key.secret()));
     }
+
+    #[test]
+    fn external_jwt_secrets_are_counted_not_shown() {
+        let secret = "an-external-jwt-secret-of-32-bytes-or-more";
+        let local = LocalAbly::demo()
+            .with_external_jwt_secret(Hs256Secret::new(secret).unwrap())
+            .with_external_jwt_secret(Hs256Secret::new(secret).unwrap());
+        let shown = format!("{local:?}");
+        assert!(shown.contains("external_jwt_secrets: 2"), "{shown}");
+        assert!(!shown.contains(secret), "{shown}");
+    }
 }
