@@ -4,6 +4,7 @@ use crate::DEMO_KEY;
 use crate::limits::Limits;
 use crate::routes::register;
 use crate::state::State;
+use ably_auth::jwt::Hs256Secret;
 use ably_auth::{Capability, Clock, Key, SystemClock, Verifier};
 use actix_web::web;
 use std::fmt;
@@ -31,6 +32,7 @@ pub struct LocalAbly {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limits: Limits,
     pub(crate) enforce_tls: bool,
+    pub(crate) external_jwt_secrets: Vec<Hs256Secret>,
 }
 
 impl fmt::Debug for LocalAbly {
@@ -40,6 +42,7 @@ impl fmt::Debug for LocalAbly {
             .field("clock", &self.clock)
             .field("limits", &self.limits)
             .field("enforce_tls", &self.enforce_tls)
+            .field("external_jwt_secrets", &self.external_jwt_secrets.len())
             .finish()
     }
 }
@@ -52,6 +55,7 @@ impl LocalAbly {
             clock: Arc::new(SystemClock),
             limits: Limits::default(),
             enforce_tls: false,
+            external_jwt_secrets: Vec::new(),
         }
     }
 
@@ -92,6 +96,17 @@ impl LocalAbly {
         self
     }
 
+    /// Accepts External JWTs signed with `secret` (HS256) whose embedded token is an Ably
+    /// token this endpoint minted or an Ably JWT signed by a configured key. Call it again
+    /// to accept several secrets (for rotation). The request then has what the embedded
+    /// token grants, checked as for that token (its expiry, its revocation, its capability);
+    /// see [the credentials table](crate#credentials). Without a secret, External JWTs are
+    /// refused with 40144.
+    pub fn with_external_jwt_secret(mut self, secret: Hs256Secret) -> LocalAbly {
+        self.external_jwt_secrets.push(secret);
+        self
+    }
+
     pub(crate) fn state(&self) -> Arc<State> {
         let verifier = self
             .keys
@@ -100,6 +115,11 @@ impl LocalAbly {
             .fold(Verifier::new().with_clock(self.clock.clone()), |v, k| {
                 v.with_key(k)
             });
+        let verifier = self
+            .external_jwt_secrets
+            .iter()
+            .cloned()
+            .fold(verifier, Verifier::with_external_jwt_secret);
         Arc::new(State::new(verifier, self.limits, self.enforce_tls))
     }
 
@@ -131,5 +151,16 @@ mod tests {
         assert_eq!(key.name(), "demoApp.demoKey");
         assert_eq!(key.secret(), DEMO_KEY_SECRET);
         assert!(!format!("{:?}", LocalAbly::demo()).contains(key.secret()));
+    }
+
+    #[test]
+    fn external_jwt_secrets_are_counted_not_shown() {
+        let secret = "an-external-jwt-secret-of-32-bytes-or-more";
+        let local = LocalAbly::demo()
+            .with_external_jwt_secret(Hs256Secret::new(secret).unwrap())
+            .with_external_jwt_secret(Hs256Secret::new(secret).unwrap());
+        let shown = format!("{local:?}");
+        assert!(shown.contains("external_jwt_secrets: 2"), "{shown}");
+        assert!(!shown.contains(secret), "{shown}");
     }
 }

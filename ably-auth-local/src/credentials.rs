@@ -4,7 +4,8 @@
 //!   clientId. A wrong secret or an unknown key is 40101; over plain http it is 40103 when
 //!   the endpoint enforces TLS ([`LocalAbly::enforce_tls`](crate::LocalAbly::enforce_tls)).
 //! * `Bearer <token>` (the token itself or its base64, as the SDKs send it): an Ably token
-//!   this endpoint minted, or an Ably JWT signed by a configured key ([`bearer`]).
+//!   this endpoint minted, or an Ably JWT signed by a configured key ([`bearer`]), or an
+//!   External JWT carrying either, signed with a configured secret ([`external`]).
 //!
 //! Token errors are in the 40140–40149 range with status 401, so SDKs renew: 40141 revoked,
 //! 40142 expired, 40143 unrecognised (a well-formed token this endpoint did not mint, or no
@@ -18,6 +19,7 @@ use actix_web::http::header;
 use base64::Engine;
 
 mod bearer;
+mod external;
 
 /// Authenticates the request; the grant of its credentials, not yet checked for revocation
 /// of a key-signed JWT's `x-ably-revocation-key` (see [`State::check_revoked`]).

@@ -24,7 +24,8 @@
 //! * `GET /time` → `[ms]`, from the injected clock.
 //!
 //! Credentials ([`Authorization`](#credentials)): `Basic` with a configured key, or `Bearer`
-//! with a token this endpoint minted or an Ably JWT signed by a configured key.
+//! with a token this endpoint minted, an Ably JWT signed by a configured key, or an External
+//! JWT carrying either ([`LocalAbly::with_external_jwt_secret`]).
 //!
 //! # Wire formats
 //!
@@ -50,6 +51,9 @@
 //! | an expired token or JWT | 40142, 401 |
 //! | a well-formed Ably token this endpoint did not mint (or forgot, see [`Limits`]) | 40143, 401 |
 //! | a JWT with a bad signature, an unknown `kid`, bad `iat`/`exp` | 40144, 401 |
+//! | an External JWT (`x-ably-token`) with no configured secret, a bad signature, or outliving its embedded token | 40144, 401 |
+//! | an External JWT that expired, or whose embedded token did | 40142, 401 |
+//! | an External JWT whose embedded token is revoked / was not minted here | 40141 / 40143, 401 |
 //! | neither an Ably token nor a JWT | 40145, 401 |
 //! | an operation the capability does not permit | 40160, 401 |
 //! | `revokeTokens` with token auth / another key / a key without revocable tokens | 40162 / 40133 / 40164, 401 |
@@ -89,7 +93,9 @@
 //! * an unknown key in a TokenRequest is 40400 / 404;
 //! * only signed TokenRequests are accepted: an unsigned one (no `mac`) is refused with 40001;
 //! * a message whose clientId the credentials do not allow is 40012 / 400;
-//! * embedded-token JWTs (`x-ably-token`) are refused with 40144 for now;
+//! * an External JWT (`x-ably-token`) has what its embedded token grants (its capability,
+//!   clientId and revocation), until the earlier of the two expiries; one embedding another
+//!   External JWT is refused with 40144;
 //! * history pages are linked with an opaque `cursor` parameter.
 //!
 //! ```no_run

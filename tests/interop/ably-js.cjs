@@ -3,6 +3,7 @@
 //   ABLY_ENDPOINT  base URL of the local endpoint, e.g. http://127.0.0.1:12345
 //   ABLY_KEY       the API key the endpoint accepts
 //   AUTH_URL       (mode authurl) the authUrl to call
+//   PUBLISH        (mode authurl) channels to publish to with the token, comma-separated
 //   MODE           key | authurl | errors
 'use strict';
 const Ably = require('ably');
@@ -63,7 +64,17 @@ async function authUrlMode() {
     defaultTokenParams: { ttl: 120000 },
   });
   const details = await rest.auth.authorize();
-  return { details, clientId: rest.auth.clientId };
+  // Then publishes with that token to each channel in PUBLISH (comma-separated), if any.
+  const published = {};
+  for (const channel of (process.env.PUBLISH || '').split(',').filter(Boolean)) {
+    try {
+      await rest.channels.get(channel).publish('greeting', 'hello');
+      published[channel] = { ok: true };
+    } catch (err) {
+      published[channel] = { error: errorOf(err) };
+    }
+  }
+  return { details, clientId: rest.auth.clientId, published };
 }
 
 async function errorsMode() {

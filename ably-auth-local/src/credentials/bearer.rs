@@ -1,8 +1,9 @@
-//! `Bearer` credentials: an Ably token this endpoint minted, or an Ably JWT.
+//! `Bearer` credentials: an Ably token this endpoint minted, an Ably JWT, or an External
+//! JWT carrying one of them ([`super::external`]).
 
 use crate::grants::Grant;
 use crate::state::State;
-use ably_auth::{Error, ErrorInfo};
+use ably_auth::{Error, ErrorInfo, VerifiedToken};
 use base64::Engine;
 
 /// The longest token string accepted (the SDKs' own limit, 128 KiB, is for the whole
@@ -10,7 +11,7 @@ use base64::Engine;
 const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 
 /// What a Bearer token is.
-enum Kind<'a> {
+pub(super) enum Kind<'a> {
     /// An Ably token: `appId.random`.
     AblyToken(&'a str),
     /// A JWT signed by a key: `header.claims.signature`.
@@ -54,7 +55,7 @@ fn decode(given: &str) -> String {
     }
 }
 
-fn classify(token: &str) -> Result<Kind<'_>, ErrorInfo> {
+pub(super) fn classify(token: &str) -> Result<Kind<'_>, ErrorInfo> {
     let printable = token.bytes().all(|b| b.is_ascii_graphic());
     match token.split('.').count() {
         3 if printable => Ok(Kind::Jwt(token)),
@@ -70,7 +71,7 @@ fn classify(token: &str) -> Result<Kind<'_>, ErrorInfo> {
 }
 
 /// An Ably token: known, not expired.
-fn minted(state: &State, token: &str) -> Result<Grant, ErrorInfo> {
+pub(super) fn minted(state: &State, token: &str) -> Result<Grant, ErrorInfo> {
     let grant = state.minted(token).ok_or_else(|| {
         ErrorInfo::new(
             40143,
@@ -85,28 +86,32 @@ fn minted(state: &State, token: &str) -> Result<Grant, ErrorInfo> {
 }
 
 /// A JWT signed by a configured key, verified as the service does
-/// ([`ably_auth::Verifier::verify_jwt`]).
-///
-/// An embedded-token JWT (an Ably token under `x-ably-token`) is recognised here, in
-/// [`embedded_token`], and refused until it is supported.
+/// ([`ably_auth::Verifier::verify_jwt`]); a JWT carrying an embedded token (`x-ably-token`)
+/// is an External JWT ([`super::external::grant`]).
 fn key_signed_jwt(state: &State, jwt: &str) -> Result<Grant, ErrorInfo> {
     if embedded_token(jwt) {
-        return Err(ErrorInfo::new(
-            40144,
-            401,
-            "invalid JWT: embedded-token JWTs (x-ably-token) are not supported by this endpoint",
-        ));
+        return super::external::grant(state, jwt);
     }
-    let verified = state.verifier.verify_jwt(jwt).map_err(|e| match e {
-        // An unknown `kid` is an invalid JWT to the client: 401, so SDKs renew.
+    let verified = state.verifier.verify_jwt(jwt).map_err(jwt_error)?;
+    Ok(jwt_grant(state, verified))
+}
+
+/// The client's view of a JWT refusal: an unknown `kid` is an invalid JWT (401, so SDKs
+/// renew), not a missing resource.
+pub(super) fn jwt_error(error: Error) -> ErrorInfo {
+    match error {
         Error::UnknownKey(message) => ErrorInfo::new(40144, 401, format!("invalid JWT: {message}")),
         other => other.to_error_info(),
-    })?;
+    }
+}
+
+/// What a verified Ably JWT grants.
+pub(super) fn jwt_grant(state: &State, verified: VerifiedToken) -> Grant {
     let revocable = state
         .verifier
         .key(&verified.key_name)
         .is_ok_and(|k| k.revocable_tokens());
-    Ok(Grant {
+    Grant {
         key_name: verified.key_name,
         client_id: verified.client_id.map(|c| c.as_str().to_owned()),
         capability: verified.capability,
@@ -115,11 +120,11 @@ fn key_signed_jwt(state: &State, jwt: &str) -> Result<Grant, ErrorInfo> {
         revocation_key: verified.revocation_key,
         revocable,
         basic: false,
-    })
+    }
 }
 
 /// Whether the JWT carries an embedded Ably token (`x-ably-token` in its header or claims).
-fn embedded_token(jwt: &str) -> bool {
+pub(super) fn embedded_token(jwt: &str) -> bool {
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     jwt.split('.').take(2).any(|part| {
         engine
