@@ -7,8 +7,8 @@ use ably_auth::{
     AblyIdentity, Capability, ClientId, Error, ErrorInfo, FixedClock, Grant, JwtIssuer,
     Operation::*, TokenRequest, TokenRequestIssuer, Verifier,
 };
-use ably_auth_actix::adapters::{IdentityUser, SessionUser};
-use ably_auth_actix::{AblyRoutes, GrantPolicy, Issuers, TokenRoute};
+use ably_auth_actix::adapters::{IdentityUser, Lookup, SessionUser, UserLookup};
+use ably_auth_actix::{AblyRoutes, GrantPolicy, Issued, Issuers, TokenRoute};
 use actix_identity::{Identity, IdentityMiddleware};
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionMiddleware};
@@ -592,4 +592,54 @@ async fn ably_routes_of_session_users_apply_the_user_types_policy_once() {
     let (status, body) = get!(&app, "/session/token", &alice);
     assert_eq!(capability_and_ttl(status, &body).1, 300_000);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// The session's user, read as another user type that only the next test uses.
+#[derive(serde::Deserialize)]
+struct Guest {
+    name: String,
+}
+
+impl AblyIdentity for Guest {
+    fn ably_grant(&self) -> ably_auth::Result<Grant> {
+        Member {
+            name: self.name.clone(),
+            pro: false,
+        }
+        .ably_grant()
+    }
+}
+
+/// A wrapper of a wrapper (a `Lookup` running the `SessionUser` extractor) reaches the
+/// policies of each user type inside: `GrantPolicy<Guest>` applies to `Lookup<SessionUser<Guest>>`.
+#[actix_web::test]
+async fn a_wrapper_of_a_wrapper_applies_the_innermost_user_types_policy() {
+    let app = signed_in_app!(
+        .app_data(UserLookup::<SessionUser<Guest>>::extractor())
+        .app_data(web::Data::new(issuer()))
+        .app_data(GrantPolicy::new(
+            |_: &HttpRequest, guest: &Guest, mut grant: Grant| {
+                refuse("bob", &guest.name)?;
+                grant.ttl = Duration::from_secs(120);
+                Ok(grant)
+            },
+        ))
+        .route(
+            "/session/token",
+            web::get().to(
+                |issued: Issued<Lookup<SessionUser<Guest>>, TokenRequestIssuer>| async move {
+                    issued
+                },
+            ),
+        )
+    );
+    let alice = sign_in!(&app, "/session/login?name=alice");
+    let (status, body) = get!(&app, "/session/token", &alice);
+    assert_eq!(
+        capability_and_ttl(status, &body),
+        (r#"{"user:alice":["publish"]}"#.to_owned(), 120_000)
+    );
+    let bob = sign_in!(&app, "/session/login?name=bob");
+    let (status, body) = get!(&app, "/session/token", &bob);
+    assert_ably_error(status, &body, 40300, 403);
 }
