@@ -23,7 +23,8 @@ use tracing::{Instrument, Span};
 /// 1. the call as extracted ([`AuthUrlRequest`]: the user and the hints), or why it could not be;
 /// 2. the user's grant, from its [`AblyIdentity`], and the per-user
 ///    [`RateLimiter`](crate::RateLimiter)s that apply, keyed by its clientId (42910 over a limit);
-/// 3. the route's own policy, then the app-wide ones ([`GrantPolicy`](crate::GrantPolicy));
+/// 3. the route's own policy, then the app-wide ones ([`GrantPolicy`](crate::GrantPolicy)),
+///    for `U` and, when `U` is an adapter's wrapper, for the user type inside it;
 /// 4. the client's hints, which can only narrow ([`Grant::narrow`]);
 /// 5. the issuer, which turns the grant into the response body
 ///    ([`TokenIssuer::issue_body`]: a TokenRequest is signed and serialized in one pass);

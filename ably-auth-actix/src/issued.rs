@@ -19,7 +19,8 @@ use tracing::Instrument;
 /// The outcome of the token route's steps ([`credential_handler`](crate::credential_handler))
 /// as an extractor, for a handler that wants to look at the credential or the error before
 /// answering: the user `U`, their hints, the grant and every applicable
-/// [`GrantPolicy<U>`](crate::GrantPolicy), and a credential from the `I` found in `app_data`
+/// [`GrantPolicy<U>`](crate::GrantPolicy) (and, for an adapter's wrapper, those of the user
+/// type inside it), and a credential from the `I` found in `app_data`
 /// (as `web::Data<I>`).
 ///
 /// Extraction never fails: the outcome, credential or Ably error, is inside, and `Issued` is a

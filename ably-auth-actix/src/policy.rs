@@ -4,6 +4,9 @@ use ably_auth::{Error, Grant};
 use actix_web::{HttpRequest, web};
 use std::sync::Arc;
 
+mod wrapped;
+pub(crate) use wrapped::register as register_wrapper;
+
 /// An app's hook to adjust the grant per request, after the identity's [`AblyIdentity`] grant
 /// and before the client's hints narrow it: refuse by feature flag, add a channel, shorten the
 /// ttl.
@@ -13,16 +16,21 @@ use std::sync::Arc;
 /// * App-wide, in `app_data`, bare or wrapped in `web::Data` (both are found):
 ///   `App::new().app_data(GrantPolicy::new(f))` or
 ///   `App::new().app_data(web::Data::new(GrantPolicy::new(f)))`.
-///   It applies to every [`TokenRoute`](crate::TokenRoute) and [`Issued`](crate::Issued)
-///   extractor for the same user type `U`.
+///   It applies to every [`TokenRoute`](crate::TokenRoute), [`AblyRoutes`](crate::AblyRoutes),
+///   [`credential_handler`](crate::credential_handler) and [`Issued`](crate::Issued)
+///   extractor for the user type `U`, and to those for an adapter's wrapper of `U`
+///   ([`Lookup<U>`](crate::adapters::Lookup), `SessionUser<U>`, `IdentityUser<U>`): a
+///   `GrantPolicy<User>` applies to a `TokenRoute::<SessionUser<User>, _>` as well.
 /// * On one route, with [`TokenRoute::policy`](crate::TokenRoute::policy).
 ///
 /// # Order, and why it fails closed
 ///
 /// For each request: the identity's grant, then the route's policy, then the app-wide policy
-/// in `web::Data` form, then the bare app-wide policy, then the client's hints. Every policy
-/// that is registered runs; none replaces another. Each one is handed what the step before it
-/// produced, and:
+/// in `web::Data` form, then the bare app-wide policy, then, when the route's user type is an
+/// adapter's wrapper, the app-wide policies of the user type inside it (in `web::Data` form,
+/// then bare), then the client's hints. Every policy that is registered runs; none replaces
+/// another: a `GrantPolicy<SessionUser<User>>` and a `GrantPolicy<User>` both run, once each.
+/// Each one is handed what the step before it produced, and:
 ///
 /// * a refusal (`Err`) from any policy is the answer, and no later policy runs;
 /// * the ttl never grows along the chain: a policy that returns a longer ttl than it was given
@@ -53,6 +61,7 @@ impl<U: 'static> GrantPolicy<U> {
     pub fn new(
         f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
     ) -> GrantPolicy<U> {
+        wrapped::register_wrappers_of::<U>();
         GrantPolicy(Arc::new(f))
     }
 
@@ -133,7 +142,8 @@ enum Widen {
 /// [`GrantPolicy`] so that neither hides the other in `app_data`.
 pub(crate) struct RoutePolicy<U>(pub GrantPolicy<U>);
 
-/// Runs every applicable policy on the identity's grant, in the documented order.
+/// Runs every applicable policy on the identity's grant, in the documented order: the route's
+/// own, then the app-wide ones.
 pub(crate) fn apply_policies<U: 'static>(
     req: &HttpRequest,
     user: &U,
@@ -142,11 +152,20 @@ pub(crate) fn apply_policies<U: 'static>(
     if let Some(RoutePolicy(policy)) = req.app_data::<RoutePolicy<U>>() {
         grant = policy.apply(req, user, grant, Widen::May)?;
     }
+    app_wide(req, user, grant)
+}
+
+/// The app-wide policies for `U` (in `web::Data` form, then bare), then, when `U` is an
+/// adapter's wrapper, those of the user inside it: each can only narrow or refuse.
+fn app_wide<U: 'static>(req: &HttpRequest, user: &U, mut grant: Grant) -> Result<Grant, Error> {
     if let Some(policy) = req.app_data::<web::Data<GrantPolicy<U>>>() {
         grant = policy.apply(req, user, grant, Widen::Never)?;
     }
     if let Some(policy) = req.app_data::<GrantPolicy<U>>() {
         grant = policy.apply(req, user, grant, Widen::Never)?;
+    }
+    if let Some(inner) = wrapped::inner_policies::<U>() {
+        grant = inner(req, user, grant)?;
     }
     Ok(grant)
 }

@@ -28,8 +28,9 @@ const ALLOWED: &str = "GET, POST, HEAD, OPTIONS";
 /// (the user and the client's hints) and builds the grant in this order, each
 /// step working on what the one before produced: the identity's [`AblyIdentity`] grant, the
 /// route's own [`policy`](TokenRoute::policy) (which may add a channel), the app-wide
-/// [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare; these can only narrow), and
-/// last the client's hints. Every registered policy runs; a refusal by any of them is the
+/// [`GrantPolicy`] in `app_data` (in `web::Data` form, then bare; these can only narrow; for
+/// an adapter's wrapper such as `SessionUser<User>`, those for `User` follow), and last the
+/// client's hints. Every registered policy runs; a refusal by any of them is the
 /// answer, no policy can lengthen the ttl or change the clientId (see [`GrantPolicy`]), and
 /// the hints can only narrow. A POST body must arrive within the
 /// [`body_timeout`](TokenRoute::body_timeout) and be at most

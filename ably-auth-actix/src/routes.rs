@@ -78,8 +78,9 @@ type IssuerRoute<U> = Arc<dyn Fn(String) -> PendingRoute<U> + Send + Sync>;
 ///
 /// Each route answers as a [`TokenRoute`] does (GET, POST, HEAD; OPTIONS; 405 otherwise), and
 /// builds the grant in the same order: `U`'s [`AblyIdentity`] grant, the builder's
-/// [`policy`](AblyRoutes::policy), the app-wide [`GrantPolicy<U>`] in `app_data`, then the
-/// client's hints. The builder's policy is each route's own policy: it may add a channel, and
+/// [`policy`](AblyRoutes::policy), the app-wide [`GrantPolicy<U>`] in `app_data` (for
+/// `AblyRoutes<SessionUser<User>>`, the `GrantPolicy<User>`s after it), then the client's
+/// hints. The builder's policy is each route's own policy: it may add a channel, and
 /// the app-wide policies, which run after it, can only narrow or refuse its result (see
 /// [`GrantPolicy`]); a refusal by any of them is the answer.
 ///

@@ -1,6 +1,7 @@
 //! A user lookup from a closure or function, and the bearer token of a request.
 
 use crate::error::AblyError;
+use crate::policy::register_wrapper;
 use ably_auth::{AblyIdentity, Error, Grant};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -136,10 +137,12 @@ impl<U: 'static> UserLookup<U> {
 /// The lookup is found in `app_data` bare or as `web::Data<UserLookup<U>>`; without one the
 /// app is misconfigured: 500, Ably code 50000.
 ///
-/// Grant policies are found by the type a handler extracts: for an
-/// `Issued<Lookup<User>, _>` they are the `GrantPolicy<Lookup<User>>`s, as for the other
-/// adapters' wrappers. [`AblyRoutes`](crate::AblyRoutes) unwraps the user and applies the
-/// `GrantPolicy<User>`s.
+/// Grant policies apply to the wrapper and to the user inside it: for an
+/// `Issued<Lookup<User>, _>` or a `credential_handler::<Lookup<User>, _>`, the app-wide
+/// `GrantPolicy<Lookup<User>>`s run, then the `GrantPolicy<User>`s, each able only to narrow or
+/// refuse (see [`GrantPolicy`](crate::GrantPolicy)); the other adapters' wrappers are handled
+/// alike. [`AblyRoutes`](crate::AblyRoutes) unwraps the user and applies the
+/// `GrantPolicy<User>`s, once.
 pub struct Lookup<U>(pub U);
 
 impl<U: 'static> FromRequest for Lookup<U> {
@@ -147,6 +150,7 @@ impl<U: 'static> FromRequest for Lookup<U> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        register_wrapper::<Self>();
         let lookup = req.app_data::<UserLookup<U>>().or_else(|| {
             req.app_data::<web::Data<UserLookup<U>>>()
                 .map(|data| data.get_ref())

@@ -10,7 +10,9 @@
 //!
 //! The session and identity adapters wrap your user type and implement
 //! [`AblyIdentity`](ably_auth::AblyIdentity) by delegating to it, so they plug straight into
-//! a [`TokenRoute`](crate::TokenRoute) or an [`AblyRoutes`](crate::AblyRoutes).
+//! a [`TokenRoute`](crate::TokenRoute) or an [`AblyRoutes`](crate::AblyRoutes). The app-wide
+//! [`GrantPolicy`](crate::GrantPolicy)s written for your user type apply to routes for its
+//! wrappers too, after any written for the wrapper itself.
 //!
 //! Every adapter answers a request without a signed-in user with Ably's 40100 (HTTP 401), the
 //! code for "the app's own sign-in failed"; a lookup may answer with any Ably error (403,
