@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, web};
 use std::sync::Arc;
 
 mod wrapped;
-pub(crate) use wrapped::register as register_wrapper;
 
 /// An app's hook to adjust the grant per request, after the identity's [`AblyIdentity`] grant
 /// and before the client's hints narrow it: refuse by feature flag, add a channel, shorten the

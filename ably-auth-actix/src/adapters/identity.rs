@@ -1,7 +1,6 @@
 //! The user named by actix-identity.
 
 use crate::error::{AblyError, cookie_error};
-use crate::policy::register_wrapper;
 use ably_auth::{AblyIdentity, Error, Grant};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -22,7 +21,6 @@ where
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         use actix_identity::IdentityExt;
-        register_wrapper::<Self>();
         if let Err(err) = req.cookies() {
             return ready(Err(cookie_error(&err).into()));
         }

@@ -1,7 +1,6 @@
 //! A user lookup from a closure or function, and the bearer token of a request.
 
 use crate::error::AblyError;
-use crate::policy::register_wrapper;
 use ably_auth::{AblyIdentity, Error, Grant};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -150,7 +149,6 @@ impl<U: 'static> FromRequest for Lookup<U> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        register_wrapper::<Self>();
         let lookup = req.app_data::<UserLookup<U>>().or_else(|| {
             req.app_data::<web::Data<UserLookup<U>>>()
                 .map(|data| data.get_ref())

@@ -1,7 +1,6 @@
 //! The user in actix-session.
 
 use crate::error::{AblyError, cookie_error};
-use crate::policy::register_wrapper;
 use ably_auth::{AblyIdentity, Error, Grant};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -49,7 +48,6 @@ impl<U: serde::de::DeserializeOwned + 'static> FromRequest for SessionUser<U> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         use actix_session::SessionExt;
-        register_wrapper::<Self>();
         if let Err(err) = req.cookies() {
             return ready(Err(cookie_error(&err).into()));
         }

@@ -2,14 +2,13 @@
 //! to a route for `SessionUser<User>`, `IdentityUser<User>` or `Lookup<User>` too.
 //!
 //! The handler's steps are generic over the route's user type alone, so they cannot name the
-//! type inside a wrapper. Both types are named where a wrapper is extracted and where a
-//! `GrantPolicy<U>` is built; each registers there, by the wrapper's `TypeId`, a function that
-//! runs the app-wide policies of the user inside it. A fact about types, not about an app, so
-//! one registry serves every app of the process.
-//!
-//! Built with a `GrantPolicy<U>`: the adapters' wrappers of `U`, so the policy is found even
-//! for a wrapper a handler builds itself. Extracted: the wrapper itself, so a wrapper of a
-//! wrapper (`Lookup<SessionUser<User>>`) reaches the policies of each user type inside.
+//! type inside a wrapper. Both are named where a `GrantPolicy<U>` is built: it registers
+//! there, by the wrapper's `TypeId`, a function that runs the app-wide policies of the user
+//! inside each adapter's wrapper of `U`, and of `Lookup` around the other two wrappers
+//! (`Lookup<SessionUser<User>>`). Every policy is built before the requests it applies to, so
+//! it is registered in time, for a wrapper a handler builds itself too. A fact about types,
+//! not about an app, so one registry serves every app of the process. (The adapters do not
+//! register themselves, so that `adapters` does not depend on `policy`.)
 
 use super::app_wide;
 use crate::adapters::Lookup;
@@ -36,7 +35,7 @@ pub(crate) trait Wrapper: 'static {
 
 /// Registers the wrapper `W`: from now on, the app-wide policies of `W::Inner` apply wherever
 /// those of `W` do.
-pub(crate) fn register<W: Wrapper>() {
+fn register<W: Wrapper>() {
     let id = TypeId::of::<W>();
     let known = WRAPPERS
         .read()
@@ -53,14 +52,20 @@ pub(crate) fn register<W: Wrapper>() {
         .or_insert_with(|| Box::new(policies));
 }
 
-/// Registers every adapter's wrapper of `U` (called when a
+/// Registers every adapter's wrapper of `U`, and `Lookup` around the other two (called when a
 /// [`GrantPolicy<U>`](super::GrantPolicy) is built).
 pub(super) fn register_wrappers_of<U: 'static>() {
     register::<Lookup<U>>();
     #[cfg(feature = "session")]
-    register::<crate::adapters::SessionUser<U>>();
+    {
+        register::<crate::adapters::SessionUser<U>>();
+        register::<Lookup<crate::adapters::SessionUser<U>>>();
+    }
     #[cfg(feature = "identity")]
-    register::<crate::adapters::IdentityUser<U>>();
+    {
+        register::<crate::adapters::IdentityUser<U>>();
+        register::<Lookup<crate::adapters::IdentityUser<U>>>();
+    }
 }
 
 /// The app-wide policies of the user inside a `W`, if `W` is a registered wrapper.
