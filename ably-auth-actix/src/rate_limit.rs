@@ -293,6 +293,58 @@ mod tests {
     }
 
     #[test]
+    fn a_tracked_user_within_budget_passes_when_the_table_is_full() {
+        // 2 per 200 ms, room for 2 users: both tracked, nobody idle.
+        let limit = RateLimiter::per_user(2, Duration::from_millis(200))
+            .unwrap()
+            .max_users(2);
+        let inner = &limit.inner;
+        assert_eq!(inner.check_at(1, 0), Ok(()));
+        assert_eq!(inner.check_at(2, 0), Ok(()));
+        assert!(inner.check_at(3, 10 * MS).is_err());
+        // The full table holds back newcomers only: user 1 still has a request left.
+        assert_eq!(inner.check_at(1, 10 * MS), Ok(()));
+        assert_eq!(limit.tracked_users(), 2);
+    }
+
+    #[test]
+    fn periods_up_to_a_century_are_accepted() {
+        let century = Duration::from_secs(100 * 365 * 24 * 3600);
+        for (requests, period) in [
+            (1, Duration::from_secs(60)),
+            (10, Duration::from_secs(3600)),
+            (1000, Duration::from_secs(24 * 3600)),
+            (1, century),
+            (10, Duration::from_nanos(10)),
+        ] {
+            assert!(
+                RateLimiter::per_user(requests, period).is_ok(),
+                "{requests} per {period:?}"
+            );
+        }
+        let over = RateLimiter::per_user(1, century + Duration::from_nanos(1)).unwrap_err();
+        assert_eq!(over.code(), 40106);
+    }
+
+    #[test]
+    fn debug_shows_the_limit_and_the_tracked_users() {
+        let limit = RateLimiter::per_user(4, Duration::from_secs(2))
+            .unwrap()
+            .max_users(7);
+        assert_eq!(limit.inner.check_at(9, 0), Ok(()));
+        let shown = format!("{limit:?}");
+        for part in [
+            "RateLimiter",
+            "interval: 500ms",
+            "period: 2s",
+            "max_users: 7",
+            "tracked_users: 1",
+        ] {
+            assert!(shown.contains(part), "{shown}");
+        }
+    }
+
+    #[test]
     fn limits_that_cannot_work_are_refused() {
         for (requests, period) in [
             (0, Duration::from_secs(1)),
