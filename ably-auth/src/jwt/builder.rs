@@ -1,7 +1,8 @@
 //! [`JwtBuilder`]: Ably JWTs, HS256 tokens signed with the API key, carrying Ably's claims.
 
 use super::{
-    CHANNEL_CLAIM_PREFIX, CLAIM_CAPABILITY, CLAIM_CLIENT_ID, CLAIM_REVOCATION_KEY, json_string,
+    CHANNEL_CLAIM_PREFIX, CLAIM_CAPABILITY, CLAIM_CLIENT_ID, CLAIM_REVOCATION_KEY, compact_jws,
+    json_string, push_claims,
 };
 use crate::capability::Capability;
 use crate::client_id::ClientId;
@@ -9,8 +10,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::key::Key;
 use crate::token::validate_ttl;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -190,26 +189,14 @@ impl JwtBuilder {
         for (channel, value) in &self.channel_claims {
             string_claim(&format!("{CHANNEL_CLAIM_PREFIX}{channel}"), value);
         }
-        for (name, value) in &self.extra {
-            payload.push(',');
-            payload.push_str(&json_string(name));
-            payload.push(':');
-            payload.push_str(&value.to_string());
-        }
+        push_claims(&mut payload, &self.extra);
         payload.push('}');
 
         let header = format!(
             "{{\"typ\":\"JWT\",\"alg\":\"HS256\",\"kid\":{}}}",
             json_string(self.key.name())
         );
-        let mut token = String::with_capacity(header.len() * 2 + payload.len() * 2 + 48);
-        URL_SAFE_NO_PAD.encode_string(header, &mut token);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-        let signature = self.key.mac(token.as_bytes());
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        Ok(token)
+        Ok(compact_jws(&header, &payload, |text| self.key.mac(text)))
     }
 }
 
@@ -218,6 +205,7 @@ mod tests {
     use super::*;
     use crate::jwt::DecodedJwt;
     use crate::test_vectors;
+    use base64::Engine;
 
     /// A repeated extra claim keeps its last value, once; other claims keep theirs.
     #[test]

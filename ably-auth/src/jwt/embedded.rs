@@ -2,12 +2,12 @@
 //! token or Ably JWT under `x-ably-token` (Ably's docs, `auth/token/index.mdx`, "Embedded
 //! Token JWT").
 
-use super::{DecodedJwt, Hs256Secret, MAX_TOKEN_BYTES, X_ABLY_TOKEN, json_string};
+use super::{
+    DecodedJwt, Hs256Secret, MAX_TOKEN_BYTES, X_ABLY_TOKEN, compact_jws, json_string, push_claims,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::token::TokenDetails;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -259,22 +259,12 @@ impl EmbeddedJwtBuilder {
         target.push_str(field);
         target.push_str(&token);
         header.push('}');
-        for (name, value) in &self.extra {
-            payload.push(',');
-            payload.push_str(&json_string(name));
-            payload.push(':');
-            payload.push_str(&value.to_string());
-        }
+        push_claims(&mut payload, &self.extra);
         payload.push('}');
 
-        let mut jwt = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 48);
-        URL_SAFE_NO_PAD.encode_string(header, &mut jwt);
-        jwt.push('.');
-        URL_SAFE_NO_PAD.encode_string(payload, &mut jwt);
-        let signature = self.secret.pre_keyed().mac(jwt.as_bytes());
-        jwt.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut jwt);
-        Ok(jwt)
+        Ok(compact_jws(&header, &payload, |text| {
+            self.secret.pre_keyed().mac(text)
+        }))
     }
 }
 

@@ -27,3 +27,28 @@ pub const X_ABLY_TOKEN: &str = "x-ably-token";
 pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
+
+/// Appends `,"name":value` to a JSON object being written, for each of an app's own claims.
+fn push_claims(payload: &mut String, claims: &[(String, serde_json::Value)]) {
+    for (name, value) in claims {
+        payload.push(',');
+        payload.push_str(&json_string(name));
+        payload.push(':');
+        payload.push_str(&value.to_string());
+    }
+}
+
+/// The compact JWS of `header` and `payload` (JSON texts), signed by `mac` (HMAC-SHA256 over
+/// `base64url(header).base64url(payload)`), each part base64url without padding.
+fn compact_jws(header: &str, payload: &str, mac: impl FnOnce(&[u8]) -> [u8; 32]) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut jws = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 48);
+    URL_SAFE_NO_PAD.encode_string(header, &mut jws);
+    jws.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut jws);
+    let signature = mac(jws.as_bytes());
+    jws.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut jws);
+    jws
+}

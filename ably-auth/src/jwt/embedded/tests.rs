@@ -2,6 +2,8 @@ use super::*;
 use crate::jwt::MIN_SECRET_BYTES;
 use crate::key::Key;
 use crate::test_vectors;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{KeyInit, Mac};
 
 const SECRET: &str = "app-secret-for-embedded-jwt-vectors-0001";
