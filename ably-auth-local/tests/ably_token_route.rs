@@ -1,49 +1,14 @@
 //! The token route's Ably-token mode against the local endpoint: TokenDetails fetched from
 //! Ably's REST API, and Ably's refusals passed through.
 
-use ably_auth::{
-    AblyIdentity, AblyTokenIssuer, Auth, AuthOptions, Capability, ClientId, Error, Grant, Key,
-    Operation::*, TokenDetails,
-};
-use ably_auth_actix::{AblyError, TokenRoute};
+mod common;
+
+use ably_auth::{AblyTokenIssuer, Auth, AuthOptions, Capability, Key, TokenDetails};
+use ably_auth_actix::TokenRoute;
 use ably_auth_local::LocalAbly;
-use actix_web::dev::Payload;
-use actix_web::{App, FromRequest, HttpRequest, test};
-use std::future::{Ready, ready};
+use actix_web::{App, test};
+use common::{GRANT_OF_ALICE, User};
 use std::time::Duration;
-
-/// The signed-in user, named by an `x-user` header (a stand-in for a session).
-struct User(String);
-
-/// What the user is granted: the chat namespace read-only, their own channel fully.
-const GRANT_OF_ALICE: &str = r#"{"chat:*":["history","subscribe"],"user:alice":["history","presence","publish","subscribe"]}"#;
-
-impl AblyIdentity for User {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        let own = ably_auth::channel_name(["user:", &self.0])?;
-        Ok(Grant::new(
-            Some(ClientId::new(&self.0)?),
-            Capability::new()
-                .grant("chat:*", [Subscribe, History])?
-                .grant(own, [Publish, Subscribe, Presence, History])?,
-            Duration::from_secs(3600),
-        ))
-    }
-}
-
-impl FromRequest for User {
-    type Error = AblyError;
-    type Future = Ready<Result<User, AblyError>>;
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .map(|name| User(name.to_owned()))
-                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
-        )
-    }
-}
 
 fn key() -> Key {
     Key::parse("appId.keyId:ablyTokenTestSecret").unwrap()

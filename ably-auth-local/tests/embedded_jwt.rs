@@ -1,53 +1,19 @@
 //! The External-JWT mode: the route asks the local Ably endpoint for an Ably token and hands
 //! it out inside a JWT signed with the app's own secret, as `application/jwt`.
 
+mod common;
+
 use ably_auth::jwt::{Hs256Secret, TokenPlacement};
-use ably_auth::{AblyIdentity, ClientId, Error, Grant, Operation::*};
 use ably_auth::{Auth, AuthOptions, Capability, EmbeddedJwtIssuer, FixedClock, Key, Verifier};
-use ably_auth_actix::AblyError;
 use ably_auth_actix::TokenRoute;
 use ably_auth_local::LocalAbly;
-use actix_web::FromRequest;
-use actix_web::HttpRequest;
-use actix_web::dev::Payload;
 use actix_web::dev::Service;
 use actix_web::{App, HttpServer, test};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::User;
 use serde_json::{Value, json};
-use std::future::{Ready, ready};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// The signed-in user, named by an `x-user` header (a stand-in for a session).
-struct User(String);
-
-impl AblyIdentity for User {
-    fn ably_grant(&self) -> ably_auth::Result<Grant> {
-        let own = ably_auth::channel_name(["user:", &self.0])?;
-        Ok(Grant::new(
-            Some(ClientId::new(&self.0)?),
-            Capability::new()
-                .grant("chat:*", [Subscribe, History])?
-                .grant(own, [Publish, Subscribe, Presence, History])?,
-            Duration::from_secs(3600),
-        ))
-    }
-}
-
-impl FromRequest for User {
-    type Error = AblyError;
-    type Future = Ready<Result<User, AblyError>>;
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .map(|name| User(name.to_owned()))
-                .ok_or_else(|| Error::Unauthorized("sign in first".into()).into()),
-        )
-    }
-}
 
 const T0: u64 = 1_700_000_000_000;
 const SECRET: &str = "the-app-own-secret-for-external-jwts";
