@@ -10,7 +10,7 @@
 use ably_auth::{AblyIdentity, AblyRole, Auth, AuthOptions, Error, Key};
 use ably_auth_actix::{AblyRoutes, adapters::UserLookup};
 use actix_web::{App, HttpServer};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A signed-in user: the id is the clientId, the plan decides the rest.
@@ -21,6 +21,7 @@ pub struct User {
     pub org: String,
     #[ably(role)]
     pub plan: Plan,
+    pub suspended: bool,
 }
 
 /// What each plan may do, on the user's own organization and channel.
@@ -35,57 +36,44 @@ pub enum Plan {
     Staff,
 }
 
-/// The app's accounts (a stand-in for your database): the users by id, and who is suspended.
-pub struct Accounts {
-    users: HashMap<u64, User>,
-    suspended: HashSet<u64>,
-}
+/// The app's accounts by id (a stand-in for your database).
+pub struct Accounts(HashMap<u64, User>);
 
 impl Accounts {
     /// Users 1, 2 and 3 on Free, Pro and Staff at `acme`; user 4 on Pro, suspended.
     pub fn demo() -> Accounts {
-        let plans = [
-            (1, Plan::Free),
-            (2, Plan::Pro),
-            (3, Plan::Staff),
-            (4, Plan::Pro),
-        ];
-        let org = || "acme".to_owned();
+        use Plan::{Free, Pro, Staff};
+        let plans = [(1, Free), (2, Pro), (3, Staff), (4, Pro)];
         let users = plans.map(|(id, plan)| {
+            let (org, suspended) = ("acme".to_owned(), id == 4);
             (
                 id,
                 User {
                     id,
-                    org: org(),
+                    org,
                     plan,
+                    suspended,
                 },
             )
         });
-        Accounts {
-            users: HashMap::from(users),
-            suspended: HashSet::from([4]),
-        }
+        Accounts(HashMap::from(users))
     }
 
     /// The user a bearer token names (here the token is the id; use your sessions).
     fn find(&self, token: &str) -> Result<User, Error> {
-        let user = token.parse().ok().and_then(|id| self.users.get(&id));
-        user.cloned()
-            .ok_or_else(|| Error::Unauthorized("no user has this token; sign in again".into()))
+        let user = token.parse().ok().and_then(|id| self.0.get(&id)).cloned();
+        user.ok_or_else(|| Error::Unauthorized("no user has this token; sign in again".into()))
     }
 }
 
 /// Every credential route for `User`: TokenRequests, Ably JWTs and Ably tokens (from `auth`).
 pub fn routes(key: Key, auth: Auth, accounts: Arc<Accounts>) -> AblyRoutes<User, UserLookup<User>> {
-    let lookup = accounts.clone();
     AblyRoutes::<User>::new(key)
-        .bearer(move |token, _| lookup.find(token))
-        .policy(
-            move |_, user, grant| match accounts.suspended.contains(&user.id) {
-                true => Err(Error::Forbidden("this account is suspended".into())),
-                false => Ok(grant),
-            },
-        )
+        .bearer(move |token, _| accounts.find(token))
+        .policy(|_, user: &User, grant| match user.suspended {
+            true => Err(Error::Forbidden("this account is suspended".into())),
+            false => Ok(grant),
+        })
         .token_requests("/ably/token-request")
         .jwts("/ably/jwt")
         .ably_tokens("/ably/token", auth)
