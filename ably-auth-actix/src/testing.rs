@@ -224,6 +224,10 @@ impl RouteAnswer {
                 message: "an Ably token is verified by Ably; check its capability and clientId"
                     .into(),
             }),
+            Ok(other) => Err(Error::BadRequest {
+                code: 40000,
+                message: format!("a {} credential can't be verified here", other.kind()),
+            }),
             Err(err) => Err(Error::Ably(err.clone())),
         }
     }

@@ -15,7 +15,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A credential to hand to an Ably client.
+///
+/// More kinds may come (the External JWT was added after the first three), so a `match` on it
+/// outside this crate needs a `_` arm; [`Credential::content_type`] and [`Credential::to_body`]
+/// answer for every kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Credential {
     /// A signed TokenRequest; the client exchanges it for a token at Ably.
     TokenRequest(TokenRequest),
