@@ -61,6 +61,10 @@ pub struct Verifier {
     jwt_skew: Duration,
     nonces: Mutex<NonceCache>,
     external_secrets: Vec<crate::jwt::Hs256Secret>,
+    /// When not empty, an External JWT's `aud` must name one of these.
+    external_audiences: Vec<String>,
+    /// When not empty, an External JWT's `iss` must be one of these.
+    external_issuers: Vec<String>,
 }
 
 impl Default for Verifier {
@@ -91,6 +95,8 @@ impl Verifier {
             jwt_skew: Duration::from_secs(10),
             nonces: Mutex::new(NonceCache::new(100_000)),
             external_secrets: Vec::new(),
+            external_audiences: Vec::new(),
+            external_issuers: Vec::new(),
         }
     }
 

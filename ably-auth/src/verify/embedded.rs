@@ -71,13 +71,42 @@ impl Verifier {
         self
     }
 
+    /// Accepts only External JWTs whose `aud` names `audience` (a string, or an array holding
+    /// it). Called more than once, any of the audiences is accepted. Without this call `aud`
+    /// is not checked, as Ably does not check it: set it when this verifier serves one of the
+    /// app's own services, so a JWT minted for another one is refused.
+    ///
+    /// ```
+    /// use ably_auth::Verifier;
+    /// use ably_auth::jwt::Hs256Secret;
+    ///
+    /// let verifier = Verifier::new()
+    ///     .with_external_jwt_secret(Hs256Secret::new("an-app-secret-of-32-bytes-or-more")?)
+    ///     .with_external_jwt_audience("chat")
+    ///     .with_external_jwt_issuer("https://accounts.example.com");
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn with_external_jwt_audience(mut self, audience: impl Into<String>) -> Verifier {
+        self.external_audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts only External JWTs whose `iss` is `issuer`. Called more than once, any of the
+    /// issuers is accepted. Without this call `iss` is not checked.
+    pub fn with_external_jwt_issuer(mut self, issuer: impl Into<String>) -> Verifier {
+        self.external_issuers.push(issuer.into());
+        self
+    }
+
     /// Verifies an External JWT and returns the token it carries.
     ///
     /// Refused with 40144 (HTTP 401): `alg` other than HS256, a `crit` header, a signature
     /// made with none of the configured secrets, no `x-ably-token` (header or claim), one that
     /// is not a non-empty string, a header and a claim that differ, a missing or non-integer
     /// `exp`, a non-integer `iat` or `nbf`, an `iat` or `nbf` more than 10 s ahead of the
-    /// clock, `exp` not after `iat`, and when the embedded token is an Ably JWT: one that
+    /// clock, `exp` not after `iat`, an `aud` or `iss` other than the configured ones (when
+    /// [`Verifier::with_external_jwt_audience`] or [`Verifier::with_external_jwt_issuer`] set
+    /// some), and when the embedded token is an Ably JWT: one that
     /// does not decode, has no integer `exp`, or expires before the External JWT. An expired
     /// External JWT is 40142; no configured secret, 40106. The embedded Ably JWT's own
     /// signature is not checked here ([`Verifier::verify_embedded_jwt`] does); an embedded
@@ -136,6 +165,7 @@ impl Verifier {
         if iat.is_some_and(|iat| exp <= iat) {
             return Err(Error::InvalidToken("exp must be later than iat".into()));
         }
+        self.validate_audience_and_issuer(&jwt.claims)?;
         let mut external = ExternalJwt {
             token: embedded,
             placement,
@@ -181,6 +211,50 @@ impl Verifier {
         external.check_embedded_expiry(verified.expires)?;
         verified.expires = verified.expires.min(external.expires);
         Ok(verified)
+    }
+}
+
+impl Verifier {
+    /// The `aud` and `iss` rules, when configured (RFC 7519 §4.1.1, §4.1.3): refused with 40144.
+    fn validate_audience_and_issuer(&self, claims: &Map<String, Value>) -> Result<()> {
+        if !self.external_audiences.is_empty() {
+            let accepted = |aud: &Value| {
+                aud.as_str()
+                    .is_some_and(|aud| self.external_audiences.iter().any(|a| a == aud))
+            };
+            let named = match claims.get("aud") {
+                None => false,
+                Some(Value::Array(auds)) => auds.iter().any(accepted),
+                Some(aud) => accepted(aud),
+            };
+            if !named {
+                return Err(Error::InvalidToken(format!(
+                    "the External JWT's aud does not name {}: sign it with one of these \
+                     audiences or add its audience with `Verifier::with_external_jwt_audience`",
+                    quoted(&self.external_audiences)
+                )));
+            }
+        }
+        if !self.external_issuers.is_empty() {
+            let iss = claims.get("iss").and_then(Value::as_str);
+            if !iss.is_some_and(|iss| self.external_issuers.iter().any(|i| i == iss)) {
+                return Err(Error::InvalidToken(format!(
+                    "the External JWT's iss is not {}: sign it with one of these issuers or \
+                     add its issuer with `Verifier::with_external_jwt_issuer`",
+                    quoted(&self.external_issuers)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `"a"`, or `one of "a", "b"`: the configured values, for an error message.
+fn quoted(values: &[String]) -> String {
+    let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    match list.as_slice() {
+        [one] => one.clone(),
+        _ => format!("one of {}", list.join(", ")),
     }
 }
 

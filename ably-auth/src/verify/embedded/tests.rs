@@ -142,6 +142,96 @@ fn secrets_rotate_and_none_is_a_configuration_error() {
     );
 }
 
+/// With audiences or issuers configured, `aud` and `iss` must name one (a string `aud` or an
+/// array holding it); without, they are not checked. JWTs built by the `hmac`-crate oracle.
+#[test]
+fn configured_audiences_and_issuers_are_required() {
+    let (t0, secret) = (
+        1_700_000_000_000u64,
+        "app-secret-for-audience-checks-000001",
+    );
+    let jwt = |claims: &str| {
+        let header = r#"{"alg":"HS256","typ":"JWT","x-ably-token":"appId.opaque"}"#;
+        let (iat, exp) = (t0 / 1000, t0 / 1000 + 600);
+        let sep = if claims.is_empty() { "" } else { "," };
+        let payload = format!(r#"{{"iat":{iat},"exp":{exp}{sep}{claims}}}"#);
+        oracle_jwt(secret.as_bytes(), header, &payload)
+    };
+    let code = |v: &Verifier, claims: &str| outcome(&v.verify_external_jwt(&jwt(claims)));
+    let refused = Some((40144, 401));
+
+    let open = verifier(t0, secret);
+    for claims in [
+        "",
+        r#""aud":"billing""#,
+        r#""iss":"elsewhere""#,
+        r#""aud":7"#,
+    ] {
+        assert_eq!(code(&open, claims), None, "{claims}");
+    }
+
+    let chat = verifier(t0, secret)
+        .with_external_jwt_audience("chat")
+        .with_external_jwt_audience("support");
+    for claims in [
+        r#""aud":"chat""#,
+        r#""aud":"support""#,
+        r#""aud":["billing","chat"]"#,
+    ] {
+        assert_eq!(code(&chat, claims), None, "{claims}");
+    }
+    for claims in [
+        "",
+        r#""aud":"billing""#,
+        r#""aud":"Chat""#,
+        r#""aud":["billing"]"#,
+        r#""aud":[]"#,
+        r#""aud":null"#,
+        r#""aud":{"chat":true}"#,
+        r#""aud":["chat "]"#,
+    ] {
+        assert_eq!(code(&chat, claims), refused, "{claims}");
+    }
+    let err = chat.verify_external_jwt(&jwt("")).unwrap_err().to_string();
+    assert!(err.contains(r#"one of "chat", "support""#), "{err}");
+
+    let accounts = verifier(t0, secret).with_external_jwt_issuer("https://accounts.example.com");
+    assert_eq!(
+        code(&accounts, r#""iss":"https://accounts.example.com""#),
+        None
+    );
+    for claims in [
+        "",
+        r#""iss":"https://evil.example.com""#,
+        r#""iss":["https://accounts.example.com"]"#,
+    ] {
+        assert_eq!(code(&accounts, claims), refused, "{claims}");
+    }
+    let err = accounts
+        .verify_external_jwt(&jwt(""))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(r#"is not "https://accounts.example.com""#),
+        "{err}"
+    );
+
+    // Both configured: both must hold.
+    let both = accounts.with_external_jwt_audience("chat");
+    let good = r#""aud":"chat","iss":"https://accounts.example.com""#;
+    assert_eq!(code(&both, good), None);
+    assert_eq!(code(&both, r#""aud":"chat""#), refused);
+    assert_eq!(
+        code(&both, r#""iss":"https://accounts.example.com""#),
+        refused
+    );
+    // The embedded-Ably-JWT path refuses the same way.
+    assert_eq!(
+        outcome(&both.verify_embedded_jwt(&jwt(r#""aud":"chat""#))),
+        refused
+    );
+}
+
 /// A compact HS256 JWT built apart from the crate: `hmac` crate, base64url without padding.
 fn oracle_jwt(secret: &[u8], header: &str, payload: &str) -> String {
     use base64::Engine;
