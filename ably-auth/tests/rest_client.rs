@@ -87,12 +87,16 @@ async fn rsa2_rsa11_rsc7_a_key_alone_means_basic_auth_with_version_and_agent() {
     let sent = &server.requests()[0];
     assert_eq!(sent.header("authorization"), Some(BASIC));
     assert_eq!(sent.header("x-ably-version"), Some("6"));
-    assert!(
-        sent.header("ably-agent")
-            .unwrap()
-            .starts_with("ably-auth-rs/"),
+    // RSC7d: space-separated `product[/version]` entries, the library first, then the OS.
+    let agent: Vec<&str> = sent.header("ably-agent").unwrap().split(' ').collect();
+    assert_eq!(
+        agent[0],
+        concat!("ably-auth-rs/", env!("CARGO_PKG_VERSION")),
         "{sent:?}"
     );
+    if cfg!(target_os = "linux") {
+        assert_eq!(agent[1..], ["linux"], "{sent:?}");
+    }
     assert_eq!(sent.header("x-ably-clientid"), None);
     assert_eq!(sent.host, "main.realtime.ably.net");
 }

@@ -79,7 +79,21 @@ pub const RENEW_MARGIN: Duration = Duration::from_secs(30);
 /// The Ably protocol version sent as `X-Ably-Version`.
 pub const ABLY_VERSION: &str = "6";
 
-const AGENT: &str = concat!("ably-auth-rs/", env!("CARGO_PKG_VERSION"));
+/// `Ably-Agent` (RSC7d): this library and its version, then the operating system by the
+/// identifier Ably's agents list gives it (`linux`, `macOS`, `windows`), where it has one.
+macro_rules! agent {
+    ($os:literal) => {
+        concat!("ably-auth-rs/", env!("CARGO_PKG_VERSION"), $os)
+    };
+}
+#[cfg(target_os = "linux")]
+const AGENT: &str = agent!(" linux");
+#[cfg(target_os = "macos")]
+const AGENT: &str = agent!(" macOS");
+#[cfg(target_os = "windows")]
+const AGENT: &str = agent!(" windows");
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+const AGENT: &str = agent!("");
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 fn path_segment(s: &str) -> String {
