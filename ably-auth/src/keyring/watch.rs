@@ -99,8 +99,9 @@ impl KeyFileWatcher {
     }
 
     /// Starts watching on the current tokio runtime. The SIGHUP handler is in place when this
-    /// returns, so a SIGHUP sent after it reloads. Fails when there is no runtime or the
-    /// handler cannot be installed.
+    /// returns, so a SIGHUP sent after it reloads. A file that no longer holds the ring's keys
+    /// (changed since they were loaded) is reloaded before this returns, as a change would be.
+    /// Fails when there is no runtime or the handler cannot be installed.
     pub fn spawn(self) -> std::io::Result<tokio::task::JoinHandle<()>> {
         let runtime = tokio::runtime::Handle::try_current().map_err(std::io::Error::other)?;
         #[cfg(unix)]
@@ -119,6 +120,14 @@ impl KeyFileWatcher {
             interval
         });
         let mut seen = digest(&self.path);
+        // The ring was loaded before this call: a change made in between is taken now, since
+        // `seen` already describes the changed file. Read after `seen`, so a later change
+        // still differs from it.
+        let current = self.ring.current();
+        let loaded = KeySource::File(self.path.clone()).load();
+        if !matches!(&loaded, Ok(keys) if keys.keys() == current.keys()) {
+            self.reload(ReloadTrigger::FileChanged);
+        }
         Ok(runtime.spawn(async move {
             loop {
                 #[cfg(unix)]
@@ -203,3 +212,6 @@ fn digest(path: &Path) -> Option<[u8; 32]> {
     let bytes = Zeroizing::new(std::fs::read(path).ok()?);
     Some(Sha256::digest(&*bytes).into())
 }
+
+#[cfg(test)]
+mod tests;
