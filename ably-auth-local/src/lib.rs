@@ -77,14 +77,13 @@
 //!
 //! # CORS
 //!
-//! CORS is that of a public API: every response carries `Access-Control-Allow-Origin: *` and
-//! never `Access-Control-Allow-Credentials`, so any page may call the endpoint but no browser
-//! sends it cookies. `OPTIONS` preflights are answered for the headers Ably SDKs send
-//! ([`ALLOWED_HEADERS`]). In a browser, ably-js sends token-authenticated requests with
-//! credentials (XHR `withCredentials`), which such CORS refuses: from a page, call the REST
-//! API with `fetch` (no credentials), as the quickstart's "try it" panel does. ably-js in
-//! Node and ably-python are not affected; signed TokenRequests and `/time` need no
-//! credentials anywhere.
+//! CORS answers browsers as Ably's service does: a request's `Origin` comes back in
+//! `Access-Control-Allow-Origin` with `Access-Control-Allow-Credentials: true` (ably-js in a
+//! browser sends token-authenticated requests with XHR `withCredentials`, which a `*` answer
+//! would make the browser refuse). A request with no `Origin`, or `Origin: null`, gets `*`
+//! without credentials. The endpoint keeps no cookie or session, so credentials give a page
+//! nothing it could not do without them. `OPTIONS` preflights are answered for the headers
+//! Ably SDKs send ([`ALLOWED_HEADERS`]), so ably-js works from a page as it does in Node.
 //!
 //! # Where the service's behaviour is not documented
 //!

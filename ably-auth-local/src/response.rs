@@ -2,7 +2,10 @@
 
 use ably_auth::ErrorInfo;
 use ably_auth_actix::error_info_response;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 
 /// The request headers a preflight allows (`Access-Control-Allow-Headers`): those ably-js and
@@ -33,14 +36,17 @@ pub(crate) async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 }
 
 pub(crate) async fn not_found(req: HttpRequest) -> HttpResponse {
-    if req.method() == actix_web::http::Method::OPTIONS {
-        return preflight().await;
-    }
-    error_response(&ErrorInfo::new(
-        40400,
-        404,
-        format!("no such endpoint: {} {}", req.method(), req.path()),
-    ))
+    let mut response = if req.method() == actix_web::http::Method::OPTIONS {
+        preflight().await
+    } else {
+        error_response(&ErrorInfo::new(
+            40400,
+            404,
+            format!("no such endpoint: {} {}", req.method(), req.path()),
+        ))
+    };
+    answer_origin(req.headers().get(header::ORIGIN), response.headers_mut());
+    response
 }
 
 /// Ably's error response (the one the token route sends, see
@@ -55,8 +61,9 @@ pub(crate) fn error_response(info: &ErrorInfo) -> HttpResponse {
     response
 }
 
-/// The CORS headers of a public API: any origin (`*`), no credentials, and the Ably error
-/// headers exposed to scripts. The answer is the same whatever the request's `Origin`.
+/// The CORS headers of a response to a request with no `Origin` (or `Origin: null`): any
+/// origin (`*`), and the Ably error headers exposed to scripts. [`browser_cors`] answers a
+/// browser's request.
 const CORS_HEADERS: [(header::HeaderName, &str); 2] = [
     (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
     (
@@ -71,4 +78,34 @@ pub(crate) fn with_cors(mut builder: HttpResponseBuilder) -> HttpResponseBuilder
         builder.insert_header(header);
     }
     builder
+}
+
+/// Answers a browser as Ably's service does: the request's `Origin` comes back in
+/// `Access-Control-Allow-Origin`, with `Access-Control-Allow-Credentials: true` and
+/// `Vary: Origin`. ably-js in a browser sends token-authenticated requests with credentials
+/// (XHR `withCredentials` whenever it sends `Authorization`), which a `*` answer would make
+/// the browser refuse. The endpoint keeps no cookie or session, so credentials give a page
+/// nothing it could not have without them. `Origin: null` (a file or a sandboxed frame) keeps
+/// the `*` answer, without credentials.
+pub(crate) async fn browser_cors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut response = next.call(req).await?;
+    answer_origin(origin.as_ref(), response.headers_mut());
+    Ok(response)
+}
+
+/// The [`browser_cors`] headers for a request from `origin`.
+fn answer_origin(origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
+    let Some(origin) = origin.filter(|origin| origin.as_bytes() != b"null") else {
+        return;
+    };
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }

@@ -1,17 +1,32 @@
 //! The endpoint's routes.
 
-use crate::response::{method_not_allowed, preflight};
+use crate::response::{browser_cors, method_not_allowed, preflight};
 use crate::rest::{history, presence, publish, status};
 use crate::revoke::revoke_tokens;
 use crate::state::State;
 use crate::token::{request_token, time};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
+use actix_web::middleware::from_fn;
 use actix_web::{Resource, web};
 use std::sync::Arc;
 
-/// A resource that answers OPTIONS preflights and 405 for methods it does not serve.
-fn resource(path: &str) -> Resource {
+/// A resource that answers OPTIONS preflights and 405 for methods it does not serve, with a
+/// browser's CORS answer on every response ([`browser_cors`]).
+fn resource(
+    path: &str,
+) -> Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     web::resource(path)
+        .wrap(from_fn(browser_cors))
         .route(web::method(Method::OPTIONS).to(preflight))
         .default_service(web::to(method_not_allowed))
 }

@@ -99,6 +99,30 @@ try {
     tokenRequest: await authorize('/ably/token-request'),
     jwt: await authorize('/ably/jwt'),
   };
+  // The same bundle uses what it obtained, on its default settings: publish and read history
+  // at the local endpoint (ably-js sends these token-authenticated requests withCredentials).
+  const useChannel = (authPath, channel) => page.evaluate(async ({ authPath, channel }) => {
+    const endpoint = new URL(window.quickstartConfig.endpoint);
+    const rest = new Ably.Rest({
+      authUrl: location.origin + authPath,
+      endpoint: endpoint.hostname,
+      port: Number(endpoint.port),
+      tls: false,
+      logLevel: 0,
+    });
+    const ch = rest.channels.get(channel);
+    try {
+      await ch.publish('greeting', `from ably-js in the page (${authPath})`);
+      const history = await ch.history({ limit: 10 });
+      return { history: history.items.map((m) => ({ name: m.name, data: m.data, clientId: m.clientId ?? null })) };
+    } catch (e) {
+      return { error: { code: e.code, statusCode: e.statusCode, message: e.message } };
+    }
+  }, { authPath, channel });
+  out.sdk.editorUse = [];
+  for (const route of ['/ably/token-request', '/ably/jwt', '/ably/token']) {
+    out.sdk.editorUse.push(await useChannel(route, 'chat:browser'));
+  }
   await page.click('button[data-route="/ably/jwt"]');
   await page.waitForFunction(() => document.querySelector('#kind').textContent === 'Ably JWT');
   await page.screenshot({ path: screenshot, fullPage: true });
@@ -113,6 +137,7 @@ try {
     out.tryIt.viewer.push(await tryIt(route, 'history', 'chat:lobby'));
   }
   out.tryIt.viewer.push(await tryIt('/ably/jwt', 'publish', 'user:vera'));
+  out.sdk.viewerUse = await useChannel('/ably/token-request', 'chat:browser');
 
   // Signed out, the next authorize() fails with the route's 401.
   await page.click('#logout');

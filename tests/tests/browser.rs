@@ -63,6 +63,30 @@ fn quickstart_page_in_a_real_browser() {
     assert_eq!(claims["x-ably-clientId"], "alice");
     assert_eq!(claims["x-ably-capability"], editor);
     assert_eq!(sdk["afterLogout"]["error"]["statusCode"], 401, "{out}");
+    // ably-js in the page, on its default settings, used each credential at the local
+    // endpoint: one more message in the history each time, newest first, from alice.
+    let uses = sdk["editorUse"].as_array().unwrap();
+    assert_eq!(uses.len(), 3, "{out}");
+    for (n, (used, route)) in uses
+        .iter()
+        .zip(["/ably/token-request", "/ably/jwt", "/ably/token"])
+        .enumerate()
+    {
+        let history = used["history"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{route}: {used}"));
+        assert_eq!(history.len(), n + 1, "{route}: {used}");
+        assert_eq!(history[0]["name"], "greeting", "{route}: {used}");
+        assert_eq!(
+            history[0]["data"],
+            format!("from ably-js in the page ({route})"),
+            "{route}: {used}"
+        );
+        assert_eq!(history[0]["clientId"], "alice", "{route}: {used}");
+    }
+    // A viewer's ably-js may not publish there: the endpoint's 40160 reaches the SDK.
+    assert_eq!(sdk["viewerUse"]["error"]["code"], 40160, "{out}");
+    assert_eq!(sdk["viewerUse"]["error"]["statusCode"], 401, "{out}");
     // The "try it" panel: each credential used from the page at the local Ably endpoint.
     let tried = |role: &str| out["tryIt"][role].as_array().unwrap().clone();
     let editor_tries = tried("editor");

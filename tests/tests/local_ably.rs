@@ -302,25 +302,49 @@ fn names(value: &reqwest::header::HeaderValue) -> Vec<String> {
         .collect()
 }
 
-/// Asserts the CORS headers of a public API: `*`, never credentials.
-fn assert_public_cors(headers: &reqwest::header::HeaderMap, what: &str) {
-    assert_eq!(headers["access-control-allow-origin"], "*", "{what}");
-    assert!(
-        !headers.contains_key("access-control-allow-credentials"),
-        "{what}: credentials must not be allowed"
-    );
+/// Asserts the CORS answer to a request from `origin`: Ably's service reflects a browser's
+/// origin and allows credentials (ably-js sends token-authenticated requests
+/// `withCredentials`); with no origin, or `null`, it is `*` without credentials.
+fn assert_cors(headers: &reqwest::header::HeaderMap, origin: Option<&str>, what: &str) {
+    match origin.filter(|o| *o != "null") {
+        Some(origin) => {
+            assert_eq!(headers["access-control-allow-origin"], origin, "{what}");
+            assert_eq!(
+                headers["access-control-allow-credentials"], "true",
+                "{what}"
+            );
+            let vary: Vec<_> = headers.get_all("vary").iter().collect();
+            assert!(
+                vary.iter().any(|v| names(v).iter().any(|n| n == "origin")),
+                "{what}: the answer varies with Origin: {vary:?}"
+            );
+        }
+        None => {
+            assert_eq!(headers["access-control-allow-origin"], "*", "{what}");
+            assert!(
+                !headers.contains_key("access-control-allow-credentials"),
+                "{what}: credentials are allowed only to a named origin"
+            );
+        }
+    }
 }
 
 #[tokio::test]
-async fn cors_is_that_of_a_public_api() {
+async fn cors_answers_browsers_as_the_service_does() {
     let server = start(LocalAbly::new(key()));
     let url = format!("{}/keys/appId.keyId/requestToken", server.url());
-    // The preflight a browser sends before ably-js posts a TokenRequest (the headers ably-js
-    // sets, and Authorization, which the `*` wildcard would not cover).
-    for path in ["/keys/appId.keyId/requestToken", "/time"] {
+    let site = "https://any-site.example";
+    // The preflight a browser sends before ably-js posts a TokenRequest or publishes (the
+    // headers ably-js sets, and Authorization, which the `*` wildcard would not cover).
+    for path in [
+        "/keys/appId.keyId/requestToken",
+        "/time",
+        "/channels/chat/messages",
+        "/no/such/path",
+    ] {
         let preflight = http()
             .request(reqwest::Method::OPTIONS, format!("{}{path}", server.url()))
-            .header("origin", "https://any-site.example")
+            .header("origin", site)
             .header("access-control-request-method", "POST")
             .header(
                 "access-control-request-headers",
@@ -331,7 +355,7 @@ async fn cors_is_that_of_a_public_api() {
             .unwrap();
         assert_eq!(preflight.status(), 204, "{path}");
         let h = preflight.headers();
-        assert_public_cors(h, path);
+        assert_cors(h, Some(site), path);
         let allowed = names(&h["access-control-allow-headers"]);
         for name in [
             "x-ably-version",
@@ -346,13 +370,13 @@ async fn cors_is_that_of_a_public_api() {
             assert!(methods.iter().any(|m| m == method), "{path}: {methods:?}");
         }
     }
-    // A success, an error and /time, each asked from a foreign origin with a cookie: `*`,
-    // no credentials, and the Ably error headers readable by the page.
+    // A success, an error and /time, each asked from a foreign origin with a cookie: the
+    // origin reflected, credentials allowed, and the Ably error headers readable by the page.
     let request = signed(&key(), T0, "0123456789abcdef", |_| {});
     for (body, status) in [(request.to_json(), 200), ("{}".to_owned(), 400)] {
         let response = http()
             .post(&url)
-            .header("origin", "https://any-site.example")
+            .header("origin", site)
             .header("cookie", "session=1")
             .body(body)
             .send()
@@ -360,7 +384,7 @@ async fn cors_is_that_of_a_public_api() {
             .unwrap();
         assert_eq!(response.status(), status);
         let h = response.headers();
-        assert_public_cors(h, &format!("POST answered {status}"));
+        assert_cors(h, Some(site), &format!("POST answered {status}"));
         let exposed = names(&h["access-control-expose-headers"]);
         assert!(
             exposed.contains(&"x-ably-errorcode".to_owned())
@@ -368,13 +392,16 @@ async fn cors_is_that_of_a_public_api() {
             "{exposed:?}"
         );
     }
-    for origin in [Some("http://localhost:3000"), None] {
-        let mut get = http().get(format!("{}/time", server.url()));
-        if let Some(origin) = origin {
-            get = get.header("origin", origin);
+    for path in ["/time", "/no/such/path", "/channels/chat/messages"] {
+        for origin in [Some("http://localhost:3000"), Some("null"), None] {
+            let mut get = http().get(format!("{}{path}", server.url()));
+            if let Some(origin) = origin {
+                get = get.header("origin", origin);
+            }
+            let response = get.send().await.unwrap();
+            let what = format!("GET {path} from {origin:?} ({})", response.status());
+            assert_cors(response.headers(), origin, &what);
         }
-        let response = get.send().await.unwrap();
-        assert_public_cors(response.headers(), &format!("/time from {origin:?}"));
     }
 }
 
