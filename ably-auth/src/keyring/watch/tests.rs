@@ -135,3 +135,39 @@ fn a_change_while_it_runs_is_seen_by_polling() {
         [(ReloadTrigger::FileChanged, Ok("appId.second".into()))]
     );
 }
+
+/// A SIGHUP reloads, and the file it read counts as seen: the next polls do not reload it a
+/// second time.
+#[cfg(unix)]
+#[test]
+fn a_sighup_reloads_once() {
+    let path = key_file("sighup", &format!("{FIRST}\n"));
+    let ring = KeyRing::new(KeySet::from_file(&path).unwrap());
+    let rt = runtime();
+    let (watcher, events) = watch(&ring, &path, Some(Duration::from_millis(1500)));
+    rt.block_on(async {
+        // The interval's first tick is at once: let it pass before the file changes.
+        let _task = watcher.on_sighup(true).spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        std::fs::write(&path, format!("{SECOND}\n")).unwrap();
+        let pid = std::process::id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        for _ in 0..100 {
+            if !events.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Two more polls of the same file.
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+    });
+    assert_eq!(signing(&ring), "appId.second");
+    assert_eq!(
+        *events.lock().unwrap(),
+        [(ReloadTrigger::Signal, Ok("appId.second".into()))]
+    );
+}

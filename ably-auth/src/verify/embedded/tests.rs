@@ -232,6 +232,47 @@ fn configured_audiences_and_issuers_are_required() {
     );
 }
 
+/// `iat` and `nbf` may be up to 10 s ahead of the clock, not a second more; a secret
+/// configured twice still verifies; Debug names the claims but never the token.
+#[test]
+fn the_clock_skew_bound_and_a_secret_given_twice() {
+    let (t0, secret) = (
+        1_700_000_000_000u64,
+        "app-secret-for-skew-and-debug-checks-01",
+    );
+    let jwt = |claims: String| {
+        let header = r#"{"alg":"HS256","typ":"JWT","x-ably-token":"appId.opaque"}"#;
+        let exp = t0 / 1000 + 600;
+        let payload = format!(r#"{{"exp":{exp},"sub":"alice",{claims}}}"#);
+        oracle_jwt(secret.as_bytes(), header, &payload)
+    };
+    let v = verifier(t0, secret);
+    let ahead = |s: u64| t0 / 1000 + s;
+    for name in ["iat", "nbf"] {
+        let at_bound = jwt(format!(r#""{name}":{}"#, ahead(10)));
+        assert!(
+            v.verify_external_jwt(&at_bound).is_ok(),
+            "{name} 10 s ahead"
+        );
+        let past = jwt(format!(r#""{name}":{}"#, ahead(11)));
+        let err = v.verify_external_jwt(&past).unwrap_err();
+        assert_eq!(
+            (err.code(), err.status()),
+            (40144, 401),
+            "{name} 11 s ahead"
+        );
+    }
+
+    let twice = verifier(t0, secret).with_external_jwt_secret(Hs256Secret::new(secret).unwrap());
+    let external = twice
+        .verify_external_jwt(&jwt(format!(r#""iat":{}"#, t0 / 1000)))
+        .unwrap();
+    let shown = format!("{external:?}");
+    assert!(shown.starts_with("ExternalJwt {"), "{shown}");
+    assert!(shown.contains(r#""sub": String("alice")"#), "{shown}");
+    assert!(!shown.contains("appId.opaque"), "{shown}");
+}
+
 /// A compact HS256 JWT built apart from the crate: `hmac` crate, base64url without padding.
 fn oracle_jwt(secret: &[u8], header: &str, payload: &str) -> String {
     use base64::Engine;
