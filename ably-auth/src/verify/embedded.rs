@@ -229,8 +229,9 @@ impl Verifier {
             };
             if !named {
                 return Err(Error::InvalidToken(format!(
-                    "the External JWT's aud does not name {}: sign it with one of these \
-                     audiences or add its audience with `Verifier::with_external_jwt_audience`",
+                    "the External JWT's aud does not name {}, which this verifier accepts: \
+                     set `aud` when signing it, or accept its audience with \
+                     `Verifier::with_external_jwt_audience`",
                     quoted(&self.external_audiences)
                 )));
             }
@@ -239,8 +240,9 @@ impl Verifier {
             let iss = claims.get("iss").and_then(Value::as_str);
             if !iss.is_some_and(|iss| self.external_issuers.iter().any(|i| i == iss)) {
                 return Err(Error::InvalidToken(format!(
-                    "the External JWT's iss is not {}: sign it with one of these issuers or \
-                     add its issuer with `Verifier::with_external_jwt_issuer`",
+                    "the External JWT's iss is not {}, which this verifier accepts: set \
+                     `iss` when signing it, or accept its issuer with \
+                     `Verifier::with_external_jwt_issuer`",
                     quoted(&self.external_issuers)
                 )));
             }
