@@ -5,7 +5,7 @@ use crate::limits::Limits;
 use crate::routes::register;
 use crate::state::State;
 use ably_auth::jwt::Hs256Secret;
-use ably_auth::{Capability, Clock, Key, SystemClock, Verifier};
+use ably_auth::{Capability, Clock, Key, KeyRing, SystemClock, Verifier};
 use actix_web::web;
 use std::fmt;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ pub struct LocalAbly {
     pub(crate) limits: Limits,
     pub(crate) enforce_tls: bool,
     pub(crate) external_jwt_secrets: Vec<Hs256Secret>,
+    pub(crate) ring: Option<KeyRing>,
 }
 
 impl fmt::Debug for LocalAbly {
@@ -43,6 +44,7 @@ impl fmt::Debug for LocalAbly {
             .field("limits", &self.limits)
             .field("enforce_tls", &self.enforce_tls)
             .field("external_jwt_secrets", &self.external_jwt_secrets.len())
+            .field("ring", &self.ring)
             .finish()
     }
 }
@@ -56,6 +58,7 @@ impl LocalAbly {
             limits: Limits::default(),
             enforce_tls: false,
             external_jwt_secrets: Vec::new(),
+            ring: None,
         }
     }
 
@@ -72,6 +75,29 @@ impl LocalAbly {
     pub fn with_key(mut self, key: Key) -> LocalAbly {
         self.keys.retain(|k| k.name() != key.name());
         self.keys.push(key);
+        self
+    }
+
+    /// Also accepts every key of `ring`'s set *at the time of each request*: the endpoint
+    /// follows an app that rotates its keys in the same process (a [`KeyRing`] replaced or
+    /// reloaded from a key file), as Ably would once the new key exists in the dashboard. A
+    /// key the ring gains is accepted from then on; one it drops is unknown again (a
+    /// TokenRequest naming it gets 40400), unless it was also given to [`LocalAbly::new`] or
+    /// [`LocalAbly::with_key`]. The ring's keys are looked up first.
+    ///
+    /// ```
+    /// use ably_auth::{Key, KeyRing, KeySet};
+    /// use ably_auth_local::LocalAbly;
+    ///
+    /// let ring = KeyRing::new(KeySet::new("appId.first:firstSecret".parse()?));
+    /// let local = LocalAbly::demo().with_key_ring(ring.clone());
+    /// // Later, a rotation: the endpoint accepts the new key at once.
+    /// ring.replace(KeySet::new("appId.second:secondSecret".parse()?));
+    /// # drop(local);
+    /// # Ok::<(), ably_auth::Error>(())
+    /// ```
+    pub fn with_key_ring(mut self, ring: KeyRing) -> LocalAbly {
+        self.ring = Some(ring);
         self
     }
 
@@ -115,6 +141,10 @@ impl LocalAbly {
             .fold(Verifier::new().with_clock(self.clock.clone()), |v, k| {
                 v.with_key(k)
             });
+        let verifier = match &self.ring {
+            Some(ring) => verifier.with_key_ring(ring.clone()),
+            None => verifier,
+        };
         let verifier = self
             .external_jwt_secrets
             .iter()

@@ -74,8 +74,8 @@ fn basic(req: &HttpRequest, state: &State, encoded: &str) -> Result<Grant, Error
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(bad_key)?;
     let (name, secret) = decoded.split_once(':').ok_or_else(bad_key)?;
-    let key = state.verifier.key(name).map_err(|_| bad_key())?;
-    if !same_secret(key, secret) {
+    let key = state.verifier.current_key(name).map_err(|_| bad_key())?;
+    if !same_secret(&key, secret) {
         return Err(bad_key());
     }
     Ok(Grant {

@@ -60,7 +60,7 @@ async fn revoke(
     }
     let key = state
         .verifier
-        .key(key_name)
+        .current_key(key_name)
         .map_err(|e| e.to_error_info())?;
     if !key.revocable_tokens() {
         return Err(ErrorInfo::new(

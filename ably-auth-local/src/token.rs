@@ -66,7 +66,7 @@ async fn issue(
         .map_err(|e| e.to_error_info())?;
     let key = state
         .verifier
-        .key(&verified.key_name)
+        .current_key(&verified.key_name)
         .map_err(|e| e.to_error_info())?;
     let token = format!(
         "{}.{}{}",

@@ -123,7 +123,7 @@ impl Verifier {
     /// Whether a credential naming the key `name` would find its key now (in the ring's
     /// current set or among the keys added with [`Verifier::with_key`]).
     pub fn knows_key(&self, name: &str) -> bool {
-        self.lookup(name).is_ok()
+        self.current_key(name).is_ok()
     }
 
     /// Uses `clock`.
@@ -146,13 +146,15 @@ impl Verifier {
     }
 
     /// The key named `name` among those added with [`Verifier::with_key`] (not the ring's:
-    /// those can change at any moment; see [`Verifier::knows_key`]).
+    /// those can change at any moment; see [`Verifier::current_key`]).
     pub fn key(&self, name: &str) -> Result<&Key> {
         self.keys.get(name).ok_or_else(|| unknown_key(name))
     }
 
-    /// The key named `name`: the ring's current one first, then one added with `with_key`.
-    fn lookup(&self, name: &str) -> Result<Key> {
+    /// The key named `name` as verification would find it now: the ring's current one first
+    /// ([`Verifier::with_key_ring`]), then one added with [`Verifier::with_key`]. Unknown:
+    /// 40400 (HTTP 404).
+    pub fn current_key(&self, name: &str) -> Result<Key> {
         self.ring
             .as_ref()
             .and_then(|ring| ring.get(name))
@@ -172,7 +174,7 @@ impl Verifier {
     pub fn verify_token_request(&self, request: &TokenRequest) -> Result<VerifiedToken> {
         request.validate()?;
         crate::token::validate_nonce(&request.nonce)?;
-        let key = &self.lookup(&request.key_name)?;
+        let key = &self.current_key(&request.key_name)?;
         if !request.mac_matches_validated(key) {
             return Err(Error::MacMismatch);
         }

@@ -642,3 +642,63 @@ async fn chunked_bodies_over_128_kib_are_refused() {
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("\"code\":40001"), "{response}");
 }
+
+/// With a `KeyRing`, the endpoint follows it: a key the ring gains is accepted at once (for
+/// TokenRequests and Basic auth, with its own capability), one it drops is unknown again
+/// (40400), and the keys given to `new` stay.
+#[tokio::test]
+async fn a_key_ring_is_followed_while_the_endpoint_runs() {
+    use ably_auth::{KeyRing, KeySet};
+    let first: Key = "appId.first:firstSecretValue".parse().unwrap();
+    let second: Key = "appId.second:secondSecretValue".parse().unwrap();
+    let second = second.with_capability(Capability::parse(r#"{"chat:*":["*"]}"#).unwrap());
+    let ring = KeyRing::new(KeySet::new(first.clone()));
+    let server = start(LocalAbly::new(key()).with_key_ring(ring.clone()));
+    let url = server.url();
+    let nonces = ["0123456789abcdef", "1123456789abcdef", "2123456789abcdef"];
+    let mut nonce = nonces.iter();
+    let mut ask = async |key: &Key, edit: fn(&mut TokenRequest)| {
+        exchange(&url, &signed(key, T0, nonce.next().unwrap(), edit)).await
+    };
+
+    assert_eq!(ask(&first, |_| {}).await.status, 200);
+    assert_ably_error(&ask(&second, |_| {}).await, 40400, 404);
+
+    ring.replace(KeySet::new(second.clone()));
+    let answer = ask(&second, |r| {
+        r.capability = Some(r#"{"chat:lobby":["publish"]}"#.into())
+    })
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["keyName"], "appId.second");
+    let first_again = signed(&first, T0, "3123456789abcdef", |_| {});
+    assert_ably_error(&exchange(&url, &first_again).await, 40400, 404);
+    // The second key's own capability bounds what its TokenRequests get.
+    let outside = signed(&second, T0, "4123456789abcdef", |r| {
+        r.capability = Some(r#"{"user:*":["publish"]}"#.into())
+    });
+    assert_ably_error(&exchange(&url, &outside).await, 40160, 401);
+    // The key given to `new` is still accepted.
+    let own = signed(&key(), T0, "5123456789abcdef", |_| {});
+    assert_eq!(exchange(&url, &own).await.status, 200);
+
+    // Basic auth with the ring's key, on a channel call.
+    let basic = |key: &Key| {
+        use base64::Engine;
+        let text = format!("{}:{}", key.name(), key.secret());
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        )
+    };
+    let history = |key: &Key| {
+        http()
+            .get(format!("{url}/channels/chat:lobby/messages"))
+            .header("authorization", basic(key))
+            .send()
+    };
+    assert_eq!(history(&second).await.unwrap().status(), 200);
+    let refused = history(&first).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["x-ably-errorcode"], "40101");
+}

@@ -27,7 +27,7 @@ impl Verifier {
                 "the JWT header's `kid` is empty; set it to the key name (appId.keyId)".into(),
             ));
         }
-        let key = &self.lookup(kid)?;
+        let key = &self.current_key(kid)?;
         if !jwt.signature_matches(key) {
             return Err(Error::InvalidToken(
                 "the JWT signature does not match".into(),
