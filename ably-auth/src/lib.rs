@@ -86,7 +86,7 @@ pub use nonce::{NonceSource, RandomNonce};
 #[cfg_attr(docsrs, doc(cfg(feature = "rest")))]
 pub use rest::{
     AblyTokenIssuer, Auth, AuthCallback, AuthFuture, AuthMethod, AuthOptions, ClientOptions, Rest,
-    TokenSource,
+    RotatingAblyTokenIssuer, TokenSource,
 };
 pub use signer::Signer;
 pub use token::{TokenDetails, TokenParams, TokenRequest};

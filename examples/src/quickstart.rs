@@ -4,13 +4,11 @@
 //! from driving it: a `Host` allowlist against DNS rebinding ([`check_host`]) and a
 //! same-origin check on sign-in and sign-out ([`check_same_origin`]).
 
-mod ably_tokens;
 mod config;
 mod guard;
 mod metrics;
 mod sessions;
 
-pub use ably_tokens::RotatingAblyTokens;
 pub use config::{Config, check_public_bind};
 pub use guard::{AllowedHosts, check_host, check_same_origin};
 pub use metrics::{PROMETHEUS_TEXT, SECONDS_BUCKETS, install_prometheus, metrics_route};

@@ -215,3 +215,53 @@ async fn swapping_keys_under_load_fails_no_request_and_switches_keys_at_the_swap
     ring.replace(KeySet::new(new_key()));
     assert!(!verifier.knows_key("appId.old"));
 }
+
+/// The Ably-token issuer follows the ring as the signing issuers do: tokens come from the
+/// key that signs at the time, its `Auth` made once per signing key, and an offline Ably
+/// following the same ring (`LocalAbly::with_key_ring`) takes the new key at once.
+#[tokio::test]
+async fn ably_tokens_follow_the_ring() {
+    use ably_auth::{Auth, AuthOptions, Credential, RotatingAblyTokenIssuer, TokenIssuer};
+    use ably_auth_local::LocalAbly;
+    let ring = KeyRing::new(KeySet::new(old_key()));
+    let unrelated: Key = "appId.unrelated:unrelatedSecretValue".parse().unwrap();
+    let local = LocalAbly::new(unrelated)
+        .with_key_ring(ring.clone())
+        .start("127.0.0.1:0")
+        .unwrap();
+    let url = local.url();
+    let made = Arc::new(AtomicUsize::new(0));
+    let counted = made.clone();
+    let issuer = RotatingAblyTokenIssuer::new(ring.clone(), move |key| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        Ok(Auth::new(AuthOptions::key(key))?.with_endpoint(url.clone()))
+    })
+    .unwrap();
+    let grant = User("alice".into()).ably_grant().unwrap();
+    let key_of = |credential: Credential| match credential {
+        Credential::TokenDetails(details) => {
+            assert_eq!(details.client_id.as_deref(), Some("alice"));
+            details.key_name.expect("the token's keyName")
+        }
+        other => panic!("an Ably token, not {other:?}"),
+    };
+    for _ in 0..3 {
+        assert_eq!(key_of(issuer.issue(&grant).await.unwrap()), "appId.old");
+    }
+    assert_eq!(made.load(Ordering::SeqCst), 1, "one Auth for the first key");
+
+    ring.replace(KeySet::new(new_key()).with_verify_only(old_key()).unwrap());
+    for _ in 0..3 {
+        assert_eq!(key_of(issuer.issue(&grant).await.unwrap()), "appId.new");
+    }
+    assert_eq!(
+        made.load(Ordering::SeqCst),
+        2,
+        "one more Auth for the new key"
+    );
+    let shown = format!("{issuer:?}");
+    assert!(
+        shown.contains("appId.new") && !shown.contains("Secret"),
+        "{shown}"
+    );
+}

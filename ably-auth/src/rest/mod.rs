@@ -52,7 +52,7 @@ pub use auth::Auth;
 pub use client::Rest;
 pub use client_options::ClientOptions;
 pub use endpoint::{DEFAULT_ROUTING_POLICY, Hosts, resolve_hosts};
-pub use issuer::AblyTokenIssuer;
+pub use issuer::{AblyTokenIssuer, RotatingAblyTokenIssuer};
 pub use options::{AuthCallback, AuthFuture, AuthMethod, AuthOptions};
 pub use paginated::HttpPaginatedResponse;
 pub use redirect::MAX_REDIRECTS;

@@ -1,10 +1,9 @@
 //! The quickstart's settings, read from environment variables (listed in
 //! `src/bin/quickstart.rs`).
 
-use super::ably_tokens::RotatingAblyTokens;
 use super::guard::AllowedHosts;
 use super::sessions::SessionSettings;
-use ably_auth::{Key, KeyRing};
+use ably_auth::{Key, KeyRing, RotatingAblyTokenIssuer};
 use ably_auth_local::{LocalAbly, LocalAblyServer, demo_key};
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -20,7 +19,7 @@ pub struct Config {
     pub keys: KeyRing,
     /// What `/ably/token` requests tokens at [`Config::endpoint`] with, using the key that
     /// signs at the time.
-    pub ably_tokens: RotatingAblyTokens,
+    pub ably_tokens: RotatingAblyTokenIssuer,
     /// The Ably REST base URL.
     pub endpoint: String,
     /// The addresses `BIND_ADDR` resolved to.
@@ -128,8 +127,8 @@ impl Config {
             (KeyRing::from(demo_key()), endpoint, Some(local))
         };
         let key = keys.signing_key();
-        let ably_tokens =
-            RotatingAblyTokens::new(keys.clone(), &endpoint).map_err(|e| invalid(e.to_string()))?;
+        let ably_tokens = RotatingAblyTokenIssuer::with_endpoint(keys.clone(), &endpoint)
+            .map_err(|e| invalid(e.to_string()))?;
         println!(
             "answering to Host {} (ALLOWED_HOSTS adds names)",
             allowed_hosts.names().join(", ")
