@@ -105,6 +105,11 @@ type IssuerRoute<U> = Arc<dyn Fn(String) -> PendingRoute<U> + Send + Sync>;
 /// to every route, added before or after
 /// them.
 ///
+/// # Panics
+///
+/// Each route needs a path of its own: adding a second route at a path already taken panics
+/// when the builder is made (actix-web would otherwise serve only the first, silently).
+///
 /// [`TokenRoute`]: crate::TokenRoute
 pub struct AblyRoutes<U, S = OwnExtractor> {
     users: S,
@@ -112,6 +117,8 @@ pub struct AblyRoutes<U, S = OwnExtractor> {
     jwts: IssuerRoute<U>,
     options: RouteOptions<U>,
     routes: Vec<PendingRoute<U>>,
+    /// The routes' paths, in the order added.
+    paths: Vec<String>,
 }
 
 impl<U, S: Clone> Clone for AblyRoutes<U, S> {
@@ -122,6 +129,7 @@ impl<U, S: Clone> Clone for AblyRoutes<U, S> {
             jwts: self.jwts.clone(),
             options: self.options.clone(),
             routes: self.routes.clone(),
+            paths: self.paths.clone(),
         }
     }
 }
@@ -141,6 +149,7 @@ impl<U: AblyIdentity + 'static> AblyRoutes<U> {
             jwts: issuer_route(web::Data::new(jwts)),
             options: RouteOptions::default(),
             routes: Vec::new(),
+            paths: Vec::new(),
         }
     }
 }
@@ -172,6 +181,7 @@ impl<U: AblyIdentity + 'static, S> AblyRoutes<U, S> {
             jwts: self.jwts,
             options: self.options,
             routes: self.routes,
+            paths: self.paths,
         }
     }
 
@@ -215,15 +225,15 @@ impl<U: AblyIdentity + 'static, S> AblyRoutes<U, S> {
     }
 
     /// A route at `path` answering signed TokenRequests (`application/json`).
-    pub fn token_requests(mut self, path: impl Into<String>) -> Self {
-        self.routes.push((self.token_requests)(path.into()));
-        self
+    pub fn token_requests(self, path: impl Into<String>) -> Self {
+        let route = self.token_requests.clone();
+        self.add(path.into(), |path| route(path))
     }
 
     /// A route at `path` answering Ably JWTs (`application/jwt`).
-    pub fn jwts(mut self, path: impl Into<String>) -> Self {
-        self.routes.push((self.jwts)(path.into()));
-        self
+    pub fn jwts(self, path: impl Into<String>) -> Self {
+        let route = self.jwts.clone();
+        self.add(path.into(), |path| route(path))
     }
 
     /// A route at `path` answering Ably tokens (`TokenDetails` JSON) that `auth` obtains from
@@ -241,11 +251,22 @@ impl<U: AblyIdentity + 'static, S> AblyRoutes<U, S> {
 
     /// A route at `path` answering with the credentials of a shared `issuer`.
     pub fn route_data<I: TokenIssuer + 'static>(
-        mut self,
+        self,
         path: impl Into<String>,
         issuer: web::Data<I>,
     ) -> Self {
-        self.routes.push(pending_route(path.into(), issuer));
+        self.add(path.into(), |path| pending_route(path, issuer))
+    }
+
+    /// Adds the route `make` makes for `path`, refusing a path already taken.
+    fn add(mut self, path: String, make: impl FnOnce(String) -> PendingRoute<U>) -> Self {
+        assert!(
+            !self.paths.contains(&path),
+            "AblyRoutes: two routes at {path:?}; actix-web would serve only the first, so give \
+             each route its own path"
+        );
+        self.paths.push(path.clone());
+        self.routes.push(make(path));
         self
     }
 }

@@ -574,3 +574,27 @@ async fn routes_built_from_a_key_ring_follow_its_swaps() {
         assert_eq!(header["kid"], name);
     }
 }
+
+/// Two routes at one path: actix-web would serve only the first, so the builder refuses the
+/// second, whichever kind either is.
+#[actix_web::test]
+async fn a_path_taken_twice_is_refused_when_the_builder_is_made() {
+    let builder = || AblyRoutes::<Member>::new(issuers()).bearer(member);
+    let taken = |add: fn(
+        AblyRoutes<Member, UserLookup<Member>>,
+    ) -> AblyRoutes<Member, UserLookup<Member>>| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| add(builder())))
+            .err()
+            .and_then(|panic| panic.downcast_ref::<String>().cloned())
+    };
+    for add in [
+        |b: AblyRoutes<_, _>| b.token_requests("/ably/a").token_requests("/ably/a"),
+        |b: AblyRoutes<_, _>| b.token_requests("/ably/a").jwts("/ably/a"),
+        |b: AblyRoutes<_, _>| b.jwts("/ably/a").route("/ably/a", JwtIssuer::new(key())),
+    ] {
+        let message = taken(add).expect("a panic");
+        assert!(message.contains(r#"two routes at "/ably/a""#), "{message}");
+    }
+    // Different paths are fine.
+    assert!(taken(|b| b.token_requests("/ably/a").jwts("/ably/b")).is_none());
+}
