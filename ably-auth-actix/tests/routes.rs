@@ -579,18 +579,17 @@ async fn routes_built_from_a_key_ring_follow_its_swaps() {
 /// second, whichever kind either is.
 #[actix_web::test]
 async fn a_path_taken_twice_is_refused_when_the_builder_is_made() {
+    type Builder = AblyRoutes<Member, UserLookup<Member>>;
     let builder = || AblyRoutes::<Member>::new(issuers()).bearer(member);
-    let taken = |add: fn(
-        AblyRoutes<Member, UserLookup<Member>>,
-    ) -> AblyRoutes<Member, UserLookup<Member>>| {
+    let taken = |add: fn(Builder) -> Builder| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| add(builder())))
             .err()
             .and_then(|panic| panic.downcast_ref::<String>().cloned())
     };
     for add in [
-        |b: AblyRoutes<_, _>| b.token_requests("/ably/a").token_requests("/ably/a"),
-        |b: AblyRoutes<_, _>| b.token_requests("/ably/a").jwts("/ably/a"),
-        |b: AblyRoutes<_, _>| b.jwts("/ably/a").route("/ably/a", JwtIssuer::new(key())),
+        |b: Builder| b.token_requests("/ably/a").token_requests("/ably/a"),
+        |b: Builder| b.token_requests("/ably/a").jwts("/ably/a"),
+        |b: Builder| b.jwts("/ably/a").route("/ably/a", JwtIssuer::new(key())),
     ] {
         let message = taken(add).expect("a panic");
         assert!(message.contains(r#"two routes at "/ably/a""#), "{message}");
