@@ -77,16 +77,14 @@ try {
   // The official ably-js browser bundle, loaded into the page, authorizes through the routes
   // with the session cookie and exchanges TokenRequests at the (cross-origin) Ably endpoint.
   await page.addScriptTag({ path: ablyBundle });
-  const authorize = (authPath) => page.evaluate(async ({ authPath }) => {
+  // In the page: an ably-js client of the local endpoint, authorizing through `authPath`.
+  await page.addScriptTag({ content: `window.localRest = (authPath, options = {}) => {
     const endpoint = new URL(window.quickstartConfig.endpoint);
-    const rest = new Ably.Rest({
-      authUrl: location.origin + authPath,
-      endpoint: endpoint.hostname,
-      port: Number(endpoint.port),
-      tls: false,
-      useBinaryProtocol: false,
-      logLevel: 0,
-    });
+    return new Ably.Rest({ authUrl: location.origin + authPath, endpoint: endpoint.hostname,
+                           port: Number(endpoint.port), tls: false, logLevel: 0, ...options });
+  };` });
+  const authorize = (authPath) => page.evaluate(async ({ authPath }) => {
+    const rest = window.localRest(authPath, { useBinaryProtocol: false });
     try {
       const details = await rest.auth.authorize();
       return { token: details.token, clientId: details.clientId ?? null, capability: details.capability ?? null,
@@ -102,15 +100,7 @@ try {
   // The same bundle uses what it obtained, on its default settings: publish and read history
   // at the local endpoint (ably-js sends these token-authenticated requests withCredentials).
   const useChannel = (authPath, channel) => page.evaluate(async ({ authPath, channel }) => {
-    const endpoint = new URL(window.quickstartConfig.endpoint);
-    const rest = new Ably.Rest({
-      authUrl: location.origin + authPath,
-      endpoint: endpoint.hostname,
-      port: Number(endpoint.port),
-      tls: false,
-      logLevel: 0,
-    });
-    const ch = rest.channels.get(channel);
+    const ch = window.localRest(authPath).channels.get(channel);
     try {
       await ch.publish('greeting', `from ably-js in the page (${authPath})`);
       const history = await ch.history({ limit: 10 });
