@@ -57,14 +57,39 @@ fn signing(ring: &KeyRing) -> String {
     ring.signing_key().name().to_owned()
 }
 
+/// A ring loaded from a key file holding `loaded`, the file then changed to `now` (when
+/// given), and a watcher (no polling, no SIGHUP) started on `rt`.
+fn started_after(
+    rt: &tokio::runtime::Runtime,
+    test: &str,
+    loaded: &str,
+    now: Option<&str>,
+) -> (KeyRing, Events) {
+    let path = key_file(test, loaded);
+    let ring = KeyRing::new(KeySet::from_file(&path).unwrap());
+    if let Some(now) = now {
+        std::fs::write(&path, now).unwrap();
+    }
+    let (watcher, events) = watch(&ring, &path, None);
+    drop(start(rt, watcher));
+    (ring, events)
+}
+
+/// Waits (up to 5 s) for the first reload event.
+async fn first_event(events: &Events) {
+    for _ in 0..500 {
+        if !events.lock().unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[test]
 fn a_change_before_the_watcher_starts_is_taken_when_it_starts() {
-    let path = key_file("before", &format!("{FIRST}\n"));
-    let ring = KeyRing::new(KeySet::from_file(&path).unwrap());
-    std::fs::write(&path, format!("{SECOND}\n{FIRST}\n")).unwrap();
     let rt = runtime();
-    let (watcher, events) = watch(&ring, &path, None);
-    let _task = start(&rt, watcher);
+    let changed = format!("{SECOND}\n{FIRST}\n");
+    let (ring, events) = started_after(&rt, "before", &format!("{FIRST}\n"), Some(&changed));
     assert_eq!(signing(&ring), "appId.second");
     assert_eq!(
         ring.current().keys(),
@@ -78,32 +103,22 @@ fn a_change_before_the_watcher_starts_is_taken_when_it_starts() {
 
 #[test]
 fn an_unchanged_file_is_not_reloaded_when_the_watcher_starts() {
-    let path = key_file("unchanged", &format!("{FIRST}\n{SECOND}\n"));
-    let ring = KeyRing::new(KeySet::from_file(&path).unwrap());
     let rt = runtime();
-    let (watcher, events) = watch(&ring, &path, None);
-    let _task = start(&rt, watcher);
+    let (ring, events) = started_after(&rt, "unchanged", &format!("{FIRST}\n{SECOND}\n"), None);
     assert_eq!(signing(&ring), "appId.first");
     assert!(events.lock().unwrap().is_empty());
-    // Same names, another secret: a change.
-    let path = key_file("secret", "appId.first:anotherSecretValue\n");
-    let (watcher, events) = watch(&ring, &path, None);
-    let _task = start(&rt, watcher);
-    assert_eq!(
-        ring.signing_key(),
-        Key::parse("appId.first:anotherSecretValue").unwrap()
-    );
+    // Same name, another secret: a change.
+    let other = "appId.first:anotherSecretValue";
+    let (ring, events) = started_after(&rt, "secret", &format!("{FIRST}\n"), Some(other));
+    assert_eq!(ring.signing_key(), Key::parse(other).unwrap());
     assert_eq!(events.lock().unwrap().len(), 1);
 }
 
 #[test]
 fn a_file_broken_before_the_watcher_starts_keeps_the_keys_and_says_so() {
-    let path = key_file("broken", &format!("{FIRST}\n"));
-    let ring = KeyRing::new(KeySet::from_file(&path).unwrap());
-    std::fs::write(&path, "not a key\n").unwrap();
     let rt = runtime();
-    let (watcher, events) = watch(&ring, &path, None);
-    let _task = start(&rt, watcher);
+    let broken = Some("not a key\n");
+    let (ring, events) = started_after(&rt, "broken", &format!("{FIRST}\n"), broken);
     assert_eq!(signing(&ring), "appId.first");
     assert_eq!(
         *events.lock().unwrap(),
@@ -122,12 +137,7 @@ fn a_change_while_it_runs_is_seen_by_polling() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(events.lock().unwrap().is_empty(), "nothing changed yet");
         std::fs::write(&path, format!("{SECOND}\n")).unwrap();
-        for _ in 0..500 {
-            if !events.lock().unwrap().is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        first_event(&events).await;
     });
     assert_eq!(signing(&ring), "appId.second");
     assert_eq!(
@@ -156,12 +166,7 @@ fn a_sighup_reloads_once() {
             .status()
             .unwrap();
         assert!(sent.success());
-        for _ in 0..100 {
-            if !events.lock().unwrap().is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        first_event(&events).await;
         // Two more polls of the same file.
         tokio::time::sleep(Duration::from_millis(3200)).await;
     });
