@@ -10,7 +10,7 @@ use ably_auth::rest::{AuthScheme, Rest};
 use ably_auth::{AuthOptions, ClientId, FixedClock, Key, TokenDetails, TokenParams, TokenSource};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use mock::{Captured, Mock, Reply};
+use mock::{Captured, Mock, Reply, key};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,10 +18,6 @@ use std::time::Duration;
 
 const T0: u64 = 1_700_000_000_000;
 const HOUR: u64 = 3_600_000;
-
-fn key() -> Key {
-    "appId.keyId:keySecret".parse().unwrap()
-}
 
 /// Issues `tok-1`, `tok-2`, … valid for an hour from T0, answers `/time` with T0 + 1 h.
 fn ably() -> impl Fn(&Captured) -> Reply {

@@ -9,26 +9,14 @@ mod mock;
 use ably_auth::rest::{
     ClientOptions, Rest, RevokeOptions, TokenRevocationResult, TokenRevocationTarget,
 };
-use ably_auth::{AuthOptions, Key, TokenDetails, TokenSource};
-use mock::{Captured, Mock, Reply};
+use ably_auth::{AuthOptions, TokenDetails, TokenSource};
+use mock::{Captured, Mock, Reply, key, now_ms};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-fn key() -> Key {
-    "appId.keyId:keySecret".parse().unwrap()
-}
 
 /// base64("appId.keyId:keySecret"), computed with coreutils `base64`.
 const BASIC: &str = "Basic YXBwSWQua2V5SWQ6a2V5U2VjcmV0";
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
 
 /// `Bearer base64(token)` with an independent encoder (RFC 4648 by hand).
 fn bearer(token: &str) -> String {

@@ -7,26 +7,13 @@
 mod mock;
 
 use ably_auth::rest::Rest;
-use ably_auth::{AuthOptions, Key, TokenParams, TokenSource};
-use mock::{Captured, Mock, Reply};
+use ably_auth::{AuthOptions, TokenParams, TokenSource};
+use mock::{Captured, Mock, PRIMARY, Reply, key, now_ms};
 use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-const PRIMARY: &str = "main.realtime.ably.net";
-
-fn key() -> Key {
-    "appId.keyId:keySecret".parse().unwrap()
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
+use std::time::Duration;
 
 fn default_fallbacks() -> Vec<String> {
     ['a', 'b', 'c', 'd', 'e']

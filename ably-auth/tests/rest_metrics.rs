@@ -6,27 +6,13 @@
 #[path = "support/mock.rs"]
 mod mock;
 
+use ably_auth::AuthOptions;
 use ably_auth::rest::Rest;
-use ably_auth::{AuthOptions, Key};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
-use mock::{Captured, Mock, Reply};
+use mock::{Captured, Mock, PRIMARY, Reply, key, now_ms};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const PRIMARY: &str = "main.realtime.ably.net";
-
-fn key() -> Key {
-    "appId.keyId:keySecret".parse().unwrap()
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
 
 fn recorder() -> PrometheusRecorder {
     PrometheusBuilder::new().build_recorder()

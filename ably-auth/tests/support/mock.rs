@@ -19,6 +19,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const CA: &[u8] = include_bytes!("../fixtures/test-ca.pem");
+
+/// The primary REST host the client resolves to by default.
+pub const PRIMARY: &str = "main.realtime.ably.net";
+
+/// The key the REST tests authenticate with.
+pub fn key() -> ably_auth::Key {
+    "appId.keyId:keySecret".parse().unwrap()
+}
+
+/// The system clock's time, in milliseconds since the epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
 const CERT: &[u8] = include_bytes!("../fixtures/test-server.pem");
 const KEY: &[u8] = include_bytes!("../fixtures/test-server.key");
 
