@@ -266,31 +266,8 @@ impl Instance {
         cookie: Option<&str>,
         form: Option<&str>,
     ) -> (u16, String, String) {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).expect("connect to the app");
-        let body = form.unwrap_or("");
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-            body.len()
-        );
-        if form.is_some() {
-            request.push_str("content-type: application/x-www-form-urlencoded\r\n");
-        }
-        if let Some(cookie) = cookie {
-            request.push_str(&format!("cookie: {cookie}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_owned(), body.to_owned())
+        let cookie = cookie.map(|c| ("cookie", c));
+        super::raw_request(&self.url, method, path, cookie.as_slice(), form)
     }
 }
 

@@ -270,3 +270,44 @@ pub async fn node(script: &str, env: &[(&str, &str)]) -> serde_json::Value {
 pub mod cluster;
 pub mod deps;
 pub mod quickstart;
+
+/// A minimal HTTP/1.1 request to the app at `url` with extra `headers` (a `host` among them
+/// replaces the default, the app's address) and a form body; returns (status, head, body).
+pub fn raw_request(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: Option<&str>,
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let addr = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).expect("connect to the app");
+    let body = form.unwrap_or("");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("host: {addr}\r\n"));
+    }
+    if form.is_some() {
+        request.push_str("content-type: application/x-www-form-urlencoded\r\n");
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}

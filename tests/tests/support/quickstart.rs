@@ -2,8 +2,7 @@
 //! (unless a test sets one), reading its `listening on` line.
 
 use super::deps::{repo_root, target_profile_dir};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -198,34 +197,7 @@ impl Quickstart {
         headers: &[(&str, &str)],
         form: Option<&str>,
     ) -> (u16, String, String) {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).expect("connect to the quickstart");
-        let body = form.unwrap_or("");
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
-            body.len()
-        );
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            request.push_str(&format!("host: {addr}\r\n"));
-        }
-        if form.is_some() {
-            request.push_str("content-type: application/x-www-form-urlencoded\r\n");
-        }
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_owned(), body.to_owned())
+        super::raw_request(&self.url, method, path, headers, form)
     }
 
     /// Signs in and returns the session cookie (`name=value`).
