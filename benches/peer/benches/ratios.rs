@@ -7,36 +7,11 @@
 //!
 //! `cargo bench --bench ratios -- [rounds=101] [calls per batch=1000] [batches=7]`
 
-use ably_auth::{
-    Capability, ClientId, Grant, Key, Operation::*, TokenIssuer, TokenRequest, TokenRequestIssuer,
-};
-use hmac::{Hmac, KeyInit, Mac};
+use ably_auth::TokenIssuer;
+use ably_auth_peer_bench::{Inputs, inputs, ready};
+use hmac::Mac;
 use std::hint::black_box;
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
-
-const KEY: &str = "appId.keyId:keySecret";
-const SECRET: &str = "keySecret";
-const CLIENT_ID: &str = "alice";
-
-fn capability() -> Capability {
-    Capability::new()
-        .grant("chat:*", [Subscribe, History])
-        .unwrap()
-        .grant("user:alice", [Publish, Subscribe, Presence, History])
-        .unwrap()
-}
-
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("a local issuer never waits"),
-    }
-}
+use std::time::Instant;
 
 /// Nanoseconds per call of `f`: the fastest of `batches` batches of `n` calls.
 fn per_call<T>(n: u32, batches: u32, mut f: impl FnMut() -> T) -> f64 {
@@ -71,39 +46,14 @@ fn main() {
     let batch = numbers.get(1).copied().unwrap_or(1000);
     let batches = numbers.get(2).copied().unwrap_or(7);
 
-    let issuer = TokenRequestIssuer::new(KEY.parse::<Key>().unwrap());
-    let grant = Grant::new(
-        Some(ClientId::new(CLIENT_ID).unwrap()),
-        capability(),
-        Duration::from_secs(3600),
-    );
-    let ably_key = ably::auth::Key::new(KEY).unwrap();
-    let ably_params = ably::auth::TokenParams::new()
-        .capability(&capability().to_json())
-        .client_id(CLIENT_ID)
-        .ttl(chrono::Duration::seconds(3600));
-
-    let body = ready(issuer.issue_body(&grant)).unwrap().body;
-    let ours = TokenRequest::from_json(body.as_bytes()).unwrap();
-    let theirs = ably_key.sign(&ably_params).unwrap();
-    assert_eq!(ours.key_name, theirs.key_name);
-    assert_eq!(ours.ttl, Some(theirs.ttl.num_milliseconds() as u64));
-    assert_eq!(ours.capability.as_deref(), Some(theirs.capability.as_str()));
-    assert_eq!(ours.client_id, theirs.client_id);
-    let text = ours.signed_text().unwrap();
-    let keyed = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    {
-        use base64::Engine;
-        let mac = keyed
-            .clone()
-            .chain_update(text.as_bytes())
-            .finalize()
-            .into_bytes();
-        assert_eq!(
-            base64::engine::general_purpose::STANDARD.encode(mac),
-            ours.mac
-        );
-    }
+    let Inputs {
+        issuer,
+        grant,
+        ably_key,
+        ably_params,
+        text,
+        keyed,
+    } = inputs();
 
     let names = ["route", "sign_then_to_json", "ably-0.2", "hmac_prekeyed"];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
