@@ -87,7 +87,8 @@ where
     /// Adjusts each grant of this route (see [`GrantPolicy`]): it may refuse, shorten the ttl,
     /// or add a channel. It runs on the identity's grant, before any app-wide
     /// [`GrantPolicy`] in `app_data`, which then narrows its result or refuses: it adds to an
-    /// app-wide policy, never replaces it, and a refusal by either is the answer.
+    /// app-wide policy, never replaces it, and a refusal by either is the answer. Called
+    /// again, the new policy runs after the first and can only narrow what it returns.
     ///
     /// ```no_run
     /// # use ably_auth::{AblyIdentity, Grant, Key, Error, Operation::*};
@@ -114,7 +115,7 @@ where
         mut self,
         f: impl Fn(&HttpRequest, &U, Grant) -> Result<Grant, Error> + Send + Sync + 'static,
     ) -> Self {
-        self.options.policy = Some(GrantPolicy::new(f));
+        self.options.add_policy(GrantPolicy::new(f));
         self
     }
 

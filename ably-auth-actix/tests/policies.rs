@@ -273,6 +273,43 @@ async fn then_chains_two_policies_with_the_same_rules() {
     assert_eq!(TokenRequest::from_json(&body).unwrap().ttl, Some(60_000));
 }
 
+/// A route's `.policy` called twice keeps both, as `AblyRoutes::policy` does: the first still
+/// refuses, and the second can only narrow what the first returns.
+#[actix_web::test]
+async fn a_second_route_policy_adds_to_the_first() {
+    let refuse = |_: &HttpRequest, user: &User, grant: Grant| match user.0.as_str() {
+        "mallory" => Err(Error::Forbidden("this account is suspended".into())),
+        _ => Ok(grant),
+    };
+    let lengthen = |_: &HttpRequest, _: &User, mut grant: Grant| {
+        grant.ttl = Duration::from_secs(86_400);
+        Ok(grant)
+    };
+    let shorten = |_: &HttpRequest, _: &User, mut grant: Grant| {
+        grant.ttl = Duration::from_secs(60);
+        Ok(grant)
+    };
+    let app = test::init_service(
+        App::new()
+            .service(
+                TokenRoute::<User, _>::new("/two", issuer())
+                    .policy(refuse)
+                    .policy(lengthen),
+            )
+            .service(
+                TokenRoute::<User, _>::new("/narrow", issuer())
+                    .policy(shorten)
+                    .policy(lengthen),
+            ),
+    )
+    .await;
+    let (status, body) = call!(&app, "/two", "mallory");
+    assert_forbidden(status, &body, 40300);
+    let (status, body) = call!(&app, "/narrow", "alice");
+    assert_eq!(status, 200);
+    assert_eq!(TokenRequest::from_json(&body).unwrap().ttl, Some(60_000));
+}
+
 /// The user found by a [`UserLookup`] from the `x-user` header.
 fn header_lookup() -> UserLookup<User> {
     UserLookup::new(|req: &HttpRequest| -> Result<User, Error> {
